@@ -48,7 +48,7 @@ export function verifyAccountProof({
   proof,
 }: VerifyAccountProofParameters): VerifyAccountProofReturnType {
   const addressBytes = tryToBytes(address)
-  if (!addressBytes || addressBytes.length !== 20)
+  if (addressBytes?.length !== 20)
     throw new ProofInputError({
       reason: 'address must be 20 bytes of hex',
       proofType: 'account',

@@ -82,7 +82,7 @@ export function walkProof({
     proof: Array.isArray(proof) ? proof.map(hexOf) : [],
   })
   const root = tryToBytes(rootIn)
-  if (!root || root.length !== 32)
+  if (root?.length !== 32)
     throw new ProofInputError({ reason: 'root must be 32 bytes of hex', proofType, input: { root: rootIn } })
   const path = tryToBytes(pathIn)
   if (!path)
@@ -169,7 +169,7 @@ export function walkProof({
     }
 
     if (items.length === 17) {
-      for (let i = 0; i < 16; i++) checkChild(buf, items[i]!, true, decodeError, current, i)
+      for (let i = 0; i < 16; i++) checkChild(items[i]!, true, decodeError, current, i)
       const valueItem = items[16]!
       if (valueItem.list) throw decodeError(current, 'the value slot of a branch node must be a string')
       if (nibble === nibbleCount) {
@@ -210,7 +210,7 @@ export function walkProof({
       return done(false, EMPTY, next, current)
     }
     if (length === 0) throw decodeError(current, 'an extension node must have a non-empty path')
-    checkChild(buf, second, false, decodeError, current, 16)
+    checkChild(second, false, decodeError, current, 16)
     if (!matches) return done(false, EMPTY, next, current)
     nibble += length
     if (second.list) embedded = second
@@ -225,7 +225,6 @@ function nibbleAt(path: Uint8Array, i: number): number {
 
 /** A child reference is empty (branch only), a 32-byte hash, or an embedded node shorter than 32 bytes. */
 function checkChild(
-  buf: Uint8Array,
   child: RlpItem,
   mayBeEmpty: boolean,
   decodeError: (nodeIndex: number, reason: string) => Error,

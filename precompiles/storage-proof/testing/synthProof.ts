@@ -24,8 +24,8 @@ export type SynthesizedProofs = {
   account: { nonce: bigint; balance: bigint; storageRoot: Hex; codeHash: Hex }
 }
 
-/** mulberry32: a small deterministic PRNG (not for cryptography). */
-function prng(seed: number): (length: number) => Uint8Array {
+/** A deterministic byte generator (mulberry32; not for cryptography). */
+export function seededBytes(seed: number): (length: number) => Uint8Array {
   let a = seed >>> 0
   const next = () => {
     a = (a + 0x6d2b79f5) >>> 0
@@ -107,7 +107,7 @@ function buildPath(
  * verifyStorageProof({ storageRoot: verifyAccountProof({ stateRoot: p.stateRoot, address: p.address, proof: p.accountProof }).storageRoot, slot: p.slot, proof: p.storageProof })
  */
 export function synthesizeMainnetShapedProofs(seed: number): SynthesizedProofs {
-  const random = prng(seed)
+  const random = seededBytes(seed)
   const address = toHex(random(20)) as Address
   const slot = toHex(random(32))
   const valueBytes = random(32)
