@@ -67,11 +67,16 @@ describe('verifyStorageProof', () => {
       expect(catchError(() => slotToBytes(bad as Hex))).toBeInstanceOf(ProofInputError)
   })
 
-  test('storage values must be canonical non-zero RLP integers', () => {
+  test('a zeroed slot kept as a leaf holding RLP(0) (anvil) reads as zero', () => {
+    const slot = bytes(`0x${'00'.repeat(31)}05`)
+    const { root, proof } = singleLeafTrie(slot, bytes('0x80'))
+    expect(verifyStorageProof({ storageRoot: root, slot, proof })).toEqual({ exists: true, value: ZERO_WORD })
+  })
+
+  test('storage values must be canonical RLP integers', () => {
     const slot = bytes(`0x${'00'.repeat(32)}`)
     const cases: [Uint8Array, RegExp][] = [
       [RLP.encode(bytes('0x0005')), /leading zero/],
-      [bytes('0x80'), /zero storage value/],
       [RLP.encode(new Uint8Array(33).fill(1)), /33 bytes/],
       [RLP.encode([bytes('0x05')]), /found a list/],
       [bytes('0x8105'), /single byte/],

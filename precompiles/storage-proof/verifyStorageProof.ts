@@ -16,7 +16,10 @@ export type VerifyStorageProofParameters = {
 }
 
 export type VerifyStorageProofReturnType = {
-  /** Whether the slot holds a non-zero value (zero values are not stored in the trie). */
+  /**
+   * Whether the trie has a leaf for the slot. Ethereum clients delete zeroed slots, so this is
+   * normally `value !== 0`; anvil keeps zeroed slots as leaves holding 0 (`exists: true`, value 0).
+   */
   exists: boolean
   /** The slot's value as a 32-byte word (all zeros when absent). */
   value: Hex
@@ -28,7 +31,7 @@ export type VerifyStorageProofErrorType = VerifyProofErrorType | ProofValueEncod
  * Verifies a storage proof (inclusion or absence) against an account's storage root.
  *
  * The trie key is `keccak256(slot)`; the leaf value must be the RLP encoding of the value as a
- * big-endian integer without leading zero bytes, and never zero. An absent slot is proven and
+ * big-endian integer without leading zero bytes (at most 32 bytes). An absent slot is proven and
  * reported as the zero word.
  *
  * @param parameters - {@link VerifyStorageProofParameters}
@@ -64,7 +67,9 @@ export function verifyStorageProof({
   }
   if (item.list) throw fail('a storage value must be an RLP string, found a list')
   const value = raw.subarray(item.payloadStart, item.end)
-  if (value.length === 0) throw fail('a zero storage value must not be stored in the trie')
+  // Ethereum clients delete zeroed slots, but some dev nodes (anvil) keep them as a leaf holding
+  // RLP(0) = 0x80. The root commits to it, and 0x80 is the canonical encoding of 0: read it as 0.
+  if (value.length === 0) return { exists: true, value: ZERO_WORD }
   if (value.length > 32) throw fail(`storage value is ${value.length} bytes (at most 32)`)
   if (value[0] === 0) throw fail('storage value has a leading zero byte')
   return { exists: true, value: toHex(padLeft(value, 32)) }
