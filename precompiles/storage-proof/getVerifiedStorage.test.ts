@@ -214,9 +214,13 @@ describe('getVerifiedStorage against anvil', () => {
   })
 })
 
+// JSON-RPC results are rewritten freely by the tampering proxies below.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Json = any
+
 /** A client whose RPC answers are rewritten by `tamper` (an EIP-1193 proxy around the real node). */
 function lyingClient(
-  tamper: (method: string, result: any, params: unknown[]) => any,
+  tamper: (method: string, result: Json, params: unknown[]) => Json,
   rewriteParams?: (method: string, params: unknown[]) => unknown[],
 ) {
   const provider = {
@@ -230,7 +234,7 @@ function lyingClient(
 }
 
 const isBlock = (method: string) => method === 'eth_getBlockByNumber' || method === 'eth_getBlockByHash'
-const rehash = (block: any) => ({ ...block, hash: keccak256(encodeBlockHeader(block)) })
+const rehash = (block: Json) => ({ ...block, hash: keccak256(encodeBlockHeader(block)) })
 
 describe('getVerifiedStorage against a lying RPC: a typed error, never a value', () => {
   const read = (c: Client, extra: object = {}) =>
