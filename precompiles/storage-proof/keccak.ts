@@ -44,8 +44,3 @@ export function keccak256(bytes: Uint8Array): Uint8Array {
   if (wasmHasher) return wasmHasher.init().update(bytes).digest('binary')
   return keccak_256(bytes)
 }
-
-/** keccak-256 with the @noble/hashes implementation (the fallback; exported for tests and benchmarks). */
-export function keccak256Noble(bytes: Uint8Array): Uint8Array {
-  return keccak_256(bytes)
-}

@@ -138,57 +138,77 @@ describe('verifyProof: empty trie', () => {
   })
 })
 
-describe('verifyProof: mutations never yield a value', () => {
+const mutationCases = (() => {
   const p = synthesizeMainnetShapedProofs(7)
-  const path = keccak256(bytes(p.address))
-  const proof = p.accountProof.map(bytes)
-  const root = p.stateRoot
-  const verify = (nodes: Uint8Array[]) => () =>
-    verifyProof({ root, path, proof: nodes, proofType: 'account' })
+  return [
+    {
+      proofType: 'account' as const,
+      root: p.stateRoot,
+      path: keccak256(bytes(p.address)),
+      proof: p.accountProof.map(bytes),
+    },
+    {
+      proofType: 'storage' as const,
+      root: p.storageRoot,
+      path: keccak256(bytes(p.slot)),
+      proof: p.storageProof.map(bytes),
+    },
+  ]
+})()
 
-  test('the unmutated proof verifies', () => {
-    expect(verifyProof({ root, path, proof }).exists).toBe(true)
-  })
+describe.each(mutationCases)(
+  'verifyProof: every mutation of a $proofType proof is a specific error',
+  ({ proofType, root, path, proof }) => {
+    const verify = (nodes: Uint8Array[]) => () => verifyProof({ root, path, proof: nodes, proofType })
 
-  test.each(proof.map((_, i) => i))('node %i flipped, truncated, extended, dropped', (i) => {
-    const flipped = proof.slice()
-    flipped[i] = proof[i]!.slice()
-    flipped[i]![Math.floor(proof[i]!.length / 2)]! ^= 0x01
-    const truncated = proof.slice()
-    truncated[i] = proof[i]!.subarray(0, proof[i]!.length - 1)
-    const extended = proof.slice()
-    extended[i] = cat(proof[i]!, new Uint8Array([0]))
-    for (const mutated of [flipped, truncated, extended]) {
-      const error = catchError(verify(mutated))
-      expect(error).toBeInstanceOf(ProofNodeHashMismatchError)
+    test('the unmutated proof verifies', () => {
+      expect(verifyProof({ root, path, proof }).exists).toBe(true)
+    })
+
+    test.each(proof.map((_, i) => i))('node %i flipped, truncated, extended, dropped', (i) => {
+      const flipped = proof.slice()
+      flipped[i] = proof[i]!.slice()
+      flipped[i]![Math.floor(proof[i]!.length / 2)]! ^= 0x01
+      const truncated = proof.slice()
+      truncated[i] = proof[i]!.subarray(0, proof[i]!.length - 1)
+      const extended = proof.slice()
+      extended[i] = cat(proof[i]!, new Uint8Array([0]))
+      for (const mutated of [flipped, truncated, extended]) {
+        const error = catchError(verify(mutated))
+        expect(error).toBeInstanceOf(ProofNodeHashMismatchError)
+        expect(error.nodeIndex).toBe(i)
+        expect(error.proofType).toBe(proofType)
+        if (i === 0) expect((error as ProofNodeHashMismatchError).expectedHash).toBe(root)
+      }
+      const dropped = proof.filter((_, j) => j !== i)
+      const error = catchError(verify(dropped))
+      if (i === proof.length - 1) {
+        expect(error).toBeInstanceOf(ProofTruncatedError)
+        expect((error as ProofTruncatedError).missingHash).toBe(toHex(keccak256(proof[i]!)))
+      } else expect(error).toBeInstanceOf(ProofNodeHashMismatchError)
       expect(error.nodeIndex).toBe(i)
-      expect(error.proofType).toBe('account')
-      if (i === 0) expect((error as ProofNodeHashMismatchError).expectedHash).toBe(root)
-    }
-    const dropped = proof.filter((_, j) => j !== i)
-    const error = catchError(verify(dropped))
-    if (i === proof.length - 1) {
-      expect(error).toBeInstanceOf(ProofTruncatedError)
-      expect((error as ProofTruncatedError).missingHash).toBe(toHex(keccak256(proof[i]!)))
-    } else expect(error).toBeInstanceOf(ProofNodeHashMismatchError)
-    expect(error.nodeIndex).toBe(i)
-  })
+    })
 
-  test('a proof cut short at any branch is rejected, never read as absent', () => {
-    for (let k = 0; k < proof.length; k++) {
-      const error = catchError(verify(proof.slice(0, k)))
-      expect(error).toBeInstanceOf(ProofTruncatedError)
-      expect(error.nodeIndex).toBe(k)
-    }
-  })
+    test('a proof cut short at any branch is rejected, never read as absent', () => {
+      for (let k = 0; k < proof.length; k++) {
+        const error = catchError(verify(proof.slice(0, k)))
+        expect(error).toBeInstanceOf(ProofTruncatedError)
+        expect(error.nodeIndex).toBe(k)
+      }
+    })
 
-  test('trailing nodes are rejected', () => {
-    for (const extra of [proof[0]!, bytes('0x80'), proof[proof.length - 1]!]) {
-      const error = catchError(verify([...proof, extra]))
-      expect(error).toBeInstanceOf(ProofTrailingNodesError)
-      expect(error.nodeIndex).toBe(proof.length)
-    }
-  })
+    test('trailing nodes are rejected', () => {
+      for (const extra of [proof[0]!, bytes('0x80'), proof[proof.length - 1]!]) {
+        const error = catchError(verify([...proof, extra]))
+        expect(error).toBeInstanceOf(ProofTrailingNodesError)
+        expect(error.nodeIndex).toBe(proof.length)
+      }
+    })
+  },
+)
+
+describe('verifyProof: mutations of absence proofs and random mutations', () => {
+  const p = synthesizeMainnetShapedProofs(7)
 
   test('absence proofs: truncation is rejected, trailing nodes are rejected', async () => {
     const random = seededBytes(5)
