@@ -28,15 +28,19 @@ export function tryToBytes(value: Hex | Uint8Array): Uint8Array | undefined {
     (value[1] !== 'x' && value[1] !== 'X')
   )
     return undefined
-  const length = (value.length - 2) / 2
   if (NodeBuffer) {
     // Buffer stops at the first non-hex character, so a short result means malformed input.
     const buf = NodeBuffer.from(value.slice(2), 'hex')
-    if (buf.length !== length) return undefined
+    if (buf.length !== (value.length - 2) / 2) return undefined
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.length)
   }
-  const out = new Uint8Array(length)
-  for (let i = 0, j = 2; i < length; i++, j += 2) {
+  return decodeHexPortable(value)
+}
+
+/** The pure-JavaScript path of {@link tryToBytes} (browsers); `value` is `0x`-prefixed and even-length. */
+export function decodeHexPortable(value: string): Uint8Array | undefined {
+  const out = new Uint8Array((value.length - 2) / 2)
+  for (let i = 0, j = 2; i < out.length; i++, j += 2) {
     const hi = HEX_VALUE[value.charCodeAt(j)]!
     const lo = HEX_VALUE[value.charCodeAt(j + 1)]!
     if ((hi | lo) > 15) return undefined
