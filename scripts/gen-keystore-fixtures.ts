@@ -29,7 +29,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createMerkleProof, MerklePatriciaTrie } from '@ethereumjs/mpt'
+import { createMerkleProof, MerklePatriciaTrie, verifyMerkleProof } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import {
   type Abi,
@@ -195,11 +195,13 @@ async function generateAnvil(url: string): Promise<unknown> {
   const K1 = keccak256(toHex('passkey.0.x'))
   const K2 = keccak256(toHex('owner.eoa'))
   const K3 = keccak256(toHex('threshold'))
+  const K4 = keccak256(toHex('recovery'))
   const K_ABSENT = keccak256(toHex('never.written'))
   const v1 = keccak256(toHex('P-256 x coordinate, version 1'))
   const v2 = pad('0x70997970C51812dc3A010C7d01b50e0d17dc79C8', { size: 32 })
+  const v4 = keccak256(toHex('recovery key, full width'))
   const initdata = toHex('wallet init data')
-  await write('registerAccount', [saltA, walletId, [K1, K2], [v1, v2], initdata, l2Rollup])
+  await write('registerAccount', [saltA, walletId, [K1, K2, K4], [v1, v2, v4], initdata, l2Rollup])
   await write('registerAccount', [saltB, walletId, [], [], '0x', zeroAddress])
   const accountA = (await pub.readContract({
     address: keystore,
@@ -211,8 +213,10 @@ async function generateAnvil(url: string): Promise<unknown> {
   // Writes come from the account itself (impersonated: no wallet is deployed on this L1).
   await test.impersonateAccount({ address: accountA })
   await test.setBalance({ address: accountA, value: 10n ** 18n })
+  // anvil_setBalance changes state outside a block: mine one so header roots match the proofs
+  await test.mine({ blocks: 1 })
 
-  const keys = [SALT_KEY, WALLET_ID_KEY, INITDATA_HASH_KEY, L2_UPDATE_ADDRESS_KEY, K1, K2, K3, K_ABSENT]
+  const keys = [SALT_KEY, WALLET_ID_KEY, INITDATA_HASH_KEY, L2_UPDATE_ADDRESS_KEY, K1, K2, K3, K_ABSENT, K4]
   const slots = keys.map((k) => keySlot(accountA, k))
   const registrySlot = implementationSlot(walletId, L2_CHAIN_ID)
   const absentAccount: Address = '0x000000000000000000000000000000000000dead'
@@ -226,6 +230,15 @@ async function generateAnvil(url: string): Promise<unknown> {
       blockNumber: block.number,
     })
     const absent = await pub.getProof({ address: absentAccount, storageKeys: [], blockNumber: block.number })
+    // Self-check: the proofs must verify against the header's state root.
+    for (const [addr, nodes] of [
+      [keystore, proof.accountProof],
+      [absentAccount, absent.accountProof],
+    ] as const) {
+      await verifyMerkleProof(hexToBytes(keccak256(addr)), nodes.map(hexToBytes), {
+        root: hexToBytes(block.stateRoot),
+      })
+    }
     const sp = proof.storageProof
     blocks.push({
       label,
@@ -244,9 +257,10 @@ async function generateAnvil(url: string): Promise<unknown> {
   }
 
   await record('registered')
-  // block U: K3 written, K1 rotated
+  // block U: K3 written, K1 rotated, K4 from a full-width value to a small one
   const v1b = keccak256(toHex('P-256 x coordinate, version 2'))
   await write('writeKey', [accountA, K3, pad('0x02', { size: 32 })], accountA)
+  await write('updateKey', [accountA, K4, v4, pad('0x05', { size: 32 })], accountA)
   await write('updateKey', [accountA, K1, v1, v1b], accountA)
   await record('updated')
   // block C: K2 cleared, K1 rotated again
@@ -265,7 +279,7 @@ async function generateAnvil(url: string): Promise<unknown> {
     implementation,
     account: accountA,
     absentAccount,
-    keyNames: ['SALT', 'WALLET_ID', 'INITDATA_HASH', 'L2_UPDATE_ADDRESS', 'K1', 'K2', 'K3', 'K_ABSENT'],
+    keyNames: ['SALT', 'WALLET_ID', 'INITDATA_HASH', 'L2_UPDATE_ADDRESS', 'K1', 'K2', 'K3', 'K_ABSENT', 'K4'],
     keys,
     slots,
     registrySlot,
