@@ -284,7 +284,7 @@ async function generateAnvil(url: string): Promise<unknown> {
       [keystore, proof.accountProof],
       [absentAccount, absent.accountProof],
     ] as const) {
-      await verifyMerkleProof(hexToBytes(keccak256(addr)), nodes.map(hexToBytes), {
+      await verifyMerkleProof(hexToBytes(keccak256(addr)), nodes.map((h) => hexToBytes(h)), {
         root: hexToBytes(block.stateRoot),
       })
     }
