@@ -128,9 +128,10 @@ library MerklePatricia {
         // leaf/extension: absent). `status` says how it stopped; errors are raised after the block.
         //
         // Safety: calldata is only read (`calldataload` past the end of calldata yields zeros, never
-        // a fault). Every item is bounds-checked against its enclosing node (`item`), and every
-        // node reached by hash against the proof's end, before an offset derived from it delimits
-        // a value or a child node. Arithmetic is on calldata offsets and lengths below 2^64 and
+        // a fault). Every node reached by hash is bounds-checked against the proof's end, and every
+        // item the lookup uses (leaf/extension items, the branch slot followed, a value, an
+        // embedded node) against its enclosing node, before an offset derived from it delimits a
+        // value or a child node. Arithmetic is on calldata offsets and lengths below 2^64 and
         // nibble counts <= 64, so nothing overflows. Memory: nodes are copied to the free memory
         // area for hashing without moving the free memory pointer (scratch use, dead afterwards).
         assembly ("memory-safe") {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+// Test code: narrowing casts here are on values already reduced to the target range.
+// forge-lint: disable-start(unsafe-typecast)
+
 import {MerklePatricia} from "../../src/libraries/MerklePatricia.sol";
 import {StorageProof} from "../../src/libraries/StorageProof.sol";
 import {ProofHarness} from "../harness/ProofHarness.sol";
@@ -252,3 +255,4 @@ contract MerklePatriciaFixturesTest is Test {
         }
     }
 }
+// forge-lint: disable-end(unsafe-typecast)
