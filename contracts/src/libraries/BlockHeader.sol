@@ -80,16 +80,19 @@ library BlockHeader {
                         if lt(cl, 56) { err := 4 } // ERR_NON_CANONICAL_LONG_FORM
                         if iszero(byte(1, w)) { err := 5 } // ERR_LEADING_ZERO_LENGTH
                     }
-                    default { if and(eq(b, 0x81), lt(byte(1, w), 0x80)) { err := 3 } // ERR_NON_CANONICAL_SINGLE_BYTE
-                     }
+                    default {
+                        if and(eq(b, 0x81), lt(byte(1, w), 0x80)) { err := 3 } // ERR_NON_CANONICAL_SINGLE_BYTE
+                    }
                 }
                 if gt(add(cp, cl), e) { err := 2 } // ERR_OUT_OF_BOUNDS
             }
 
-            // Walks the fields in [p, e), writing the ones `header` holds into `hp`: parentHash (0),
+            // Walks the fields in [p, e), the first being field n0, writing the ones `header` holds
+            // into `hp`: parentHash (0),
             // stateRoot (3), number (8), timestamp (11), parentBeaconRoot (19) at words 1, 2, 3, 4,
             // 5. Returns the number of fields and the error, if any (field << 8 | code, bit 255 set).
-            function fields(p, e, hp) -> n, fail {
+            function fields(p, n0, e, hp) -> n, fail {
+                n := n0
                 for {} lt(p, e) { n := add(n, 1) } {
                     let cp, cl, isList, err
                     let want := byte(n, _PREFIXES)
@@ -146,7 +149,40 @@ library BlockHeader {
                 if iszero(eq(add(cp, cl), end)) { outerErr := 8 } // ERR_TRAILING_BYTES
             }
             default { outerErr := err }
-            if iszero(outerErr) { count, fieldErr := fields(cp, end, header) }
+            if iszero(outerErr) {
+                // Fast path over fields 0..6, whose encodings have fixed sizes (a0 ‖ 32, a0 ‖ 32,
+                // 94 ‖ 20, a0 ‖ 32, a0 ‖ 32, a0 ‖ 32, b9 01 00 ‖ 256): check the 7 prefixes at their
+                // offsets, take parentHash and stateRoot, and continue at field 7 (offset 445). Any
+                // other layout is walked from field 0, which names the error if there is one.
+                let skip := 0
+                if iszero(gt(add(cp, 445), end)) {
+                    if and(
+                        and(
+                            and(eq(byte(0, calldataload(cp)), 0xa0), eq(byte(0, calldataload(add(cp, 33))), 0xa0)),
+                            and(
+                                eq(byte(0, calldataload(add(cp, 66))), 0x94),
+                                eq(byte(0, calldataload(add(cp, 87))), 0xa0)
+                            )
+                        ),
+                        and(
+                            and(
+                                eq(byte(0, calldataload(add(cp, 120))), 0xa0),
+                                eq(byte(0, calldataload(add(cp, 153))), 0xa0)
+                            ),
+                            eq(shr(232, calldataload(add(cp, 186))), 0xb90100)
+                        )
+                    ) {
+                        mstore(add(header, 0x20), calldataload(add(cp, 1)))
+                        mstore(add(header, 0x40), calldataload(add(cp, 88)))
+                        skip := 1
+                    }
+                }
+                switch skip
+                case 1 {
+                    count, fieldErr := fields(add(cp, 445), 7, end, header)
+                }
+                default { count, fieldErr := fields(cp, 0, end, header) }
+            }
         }
         if (outerErr != 0) revert BlockHeaderMalformed(outerErr);
         if (fieldErr != 0) revert BlockHeaderInvalidField((fieldErr >> 8) & 0xffff, fieldErr & 0xff);

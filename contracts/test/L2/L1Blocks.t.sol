@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+// Test code: narrowing casts here are on values already reduced to the target range.
+// forge-lint: disable-start(unsafe-typecast)
+
 import {L1Blocks} from "../../src/L2/L1Blocks.sol";
 import {IL1Blocks} from "../../src/interfaces/IL1Blocks.sol";
 import {BlockHeader} from "../../src/libraries/BlockHeader.sol";
@@ -369,3 +372,4 @@ contract L1BlocksTest is Test {
         vm.assertLt(used[4], 60_000);
     }
 }
+// forge-lint: disable-end(unsafe-typecast)

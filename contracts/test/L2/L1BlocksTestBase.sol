@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+// Test code: narrowing casts here are on values already reduced to the target range.
+// forge-lint: disable-start(unsafe-typecast)
+
 import {IL1Block} from "../../src/interfaces/IL1Block.sol";
 import {HeaderBuilder} from "../lib/HeaderBuilder.sol";
 import {Vm} from "../lib/Test.sol";
@@ -54,3 +57,4 @@ library L1BlocksTestLib {
         return keccak256(abi.encode("state", number, salt));
     }
 }
+// forge-lint: disable-end(unsafe-typecast)

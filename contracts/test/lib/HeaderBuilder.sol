@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+// Test code: narrowing casts here are on values already reduced to the target range.
+// forge-lint: disable-start(unsafe-typecast)
+
 import {RLPTestEncoder} from "./RLPTestEncoder.sol";
 
 /// @notice Builds RLP block headers for tests: London (16 fields), Shanghai (17), Cancun (20),
@@ -62,3 +65,4 @@ library HeaderBuilder {
         f.fieldCount = 21;
     }
 }
+// forge-lint: disable-end(unsafe-typecast)

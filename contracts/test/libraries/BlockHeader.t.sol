@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+// Test code: narrowing casts here are on values already reduced to the target range.
+// forge-lint: disable-start(unsafe-typecast)
+
 import {BlockHeader} from "../../src/libraries/BlockHeader.sol";
 import {RLPReader} from "../../src/libraries/RLPReader.sol";
 import {RLPHarness} from "../harness/ProofHarness.sol";
@@ -263,3 +266,4 @@ contract BlockHeaderTest is Test {
         vm.assertLt(gasUsed, 10_000);
     }
 }
+// forge-lint: disable-end(unsafe-typecast)
