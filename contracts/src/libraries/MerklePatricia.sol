@@ -18,7 +18,7 @@ pragma solidity ^0.8.20;
 ///           leaf/extension whose path diverges from it. A proof that stops at a non-empty
 ///           reference reverts with `MerklePatriciaProofTooShort`;
 ///         - nodes after the one where the lookup ends revert (`MerklePatriciaTrailingNodes`);
-///         - every item read from a node is strict RLP within the node's bounds.
+///         - every item the lookup uses is canonical RLP within its node's bounds.
 ///
 ///         Node indices in errors count the nodes on the path, root = 0, embedded nodes included.
 ///
@@ -46,7 +46,8 @@ library MerklePatricia {
     uint256 internal constant REASON_MALFORMED_RLP = 1;
     /// @notice A node is a byte string, not a list.
     uint256 internal constant REASON_NOT_A_LIST = 2;
-    /// @notice A node has neither 2 items (leaf, extension) nor 17 (branch).
+    /// @notice A node has neither 2 items (leaf, extension) nor 17 (branch): detected for nodes of
+    ///         fewer than 2 items, and for branches whose value slot is read.
     uint256 internal constant REASON_BAD_ITEM_COUNT = 3;
     /// @notice A leaf or extension path is not hex-prefix encoded: a list or empty string, a flag
     ///         nibble above 3, or an even-length path whose padding nibble is not zero.
