@@ -85,7 +85,8 @@ contract ProofGasTest is Test {
 
     function test_gas_storageOnly_fewThousand_succeeds() public {
         bytes memory storageProofBytes = RLPTestEncoder.concat(storageProof);
-        // warm the harness first, as a cached storage root would be in L2Keystore
+        // a storage proof alone, as when the account's storage root is cached; measured on the
+        // second call (the harness account is warm)
         h.storageGas(storageRoot, slot, storageProofBytes);
         (uint256 oursInner, bytes32 got) = h.storageGas(storageRoot, slot, storageProofBytes);
         vm.assertEq(got, value);
