@@ -19,8 +19,13 @@ interface IL1Blocks {
     error L1BlocksAlreadyStored(bytes32 blockHash);
     error L1BlocksBlockUnavailable(uint256 blockNumber);
     error L1BlocksNoHeaders();
+    /// @notice A backfill would make the window longer than RING_SIZE.
+    error L1BlocksWindowFull();
 
     event L1HeaderStored(uint256 indexed blockNumber, bytes32 indexed blockHash, bytes32 stateRoot, bool anchored);
+    /// @notice The window was cut back or restarted by an anchored header (an L1 reorg, or a gap):
+    ///         headers outside [oldestBlockNumber, latestBlockNumber] are no longer readable.
+    event L1WindowReset(uint256 oldestBlockNumber, uint256 latestBlockNumber);
 
     // seed 003
     function latestBlockNumber() external view returns (uint256);
