@@ -36,6 +36,13 @@ interface IL1Keystore {
     error KeystoreReservedKey(bytes32 key);
     error KeystoreImplementationNotRegistered(bytes32 walletId, uint256 chainId);
     error KeystoreZeroAddress();
+    /// @notice `writeKey` with a zero value, or a zero initial value at registration: writing zero
+    ///         is a no-op (clear a key with `updateKey(account, key, current, 0)` instead).
+    error KeystoreZeroValue(address account, bytes32 key);
+    /// @notice Wallet id zero is reserved for "no wallet" (an unregistered account reads it).
+    error KeystoreInvalidWalletId(bytes32 walletId);
+    /// @notice A wallet id whose first 20 bytes are non-zero may only be registered by that address.
+    error KeystoreWalletIdBoundToOther(bytes32 walletId, address caller);
 
     // ----------------------------------------------------------------- events
     event AccountRegistered(
@@ -80,19 +87,33 @@ interface IL1Keystore {
     function getWalletImplementation(address account) external view returns (address);
 
     // ----------------------------------------------------------------- wallet registry
+    /// @notice Registers a non-zero wallet id with its (non-zero) owner. A wallet id whose first
+    ///         20 bytes are non-zero may only be registered by that address.
     function registerWallet(bytes32 walletId, address owner) external;
+    /// @notice Sets (or clears, with zero) the wallet's implementation on `chainId`. Owner only.
     function setWalletImplementation(bytes32 walletId, uint64 chainId, address implementation) external;
+    /// @notice Hands the wallet id to a new non-zero owner. Owner only.
     function transferWalletOwnership(bytes32 walletId, address newOwner) external;
+    /// @notice The wallet id's owner, zero if not registered.
     function walletOwner(bytes32 walletId) external view returns (address);
+    /// @notice The wallet id's implementation on `chainId`, zero if none.
     function walletImplementation(bytes32 walletId, uint64 chainId) external view returns (address);
+    /// @notice The account's bound address on (non-EVM) chain `chainId`, zero if none.
     function boundAddress(address account, uint64 chainId) external view returns (bytes32);
 
     // ----------------------------------------------------------------- constants
+    /// @notice Reserved key holding the account's CREATE3 salt (immutable).
     function SALT_KEY() external view returns (bytes32);
+    /// @notice Reserved key holding the account's wallet id (immutable).
     function WALLET_ID_KEY() external view returns (bytes32);
+    /// @notice Reserved key holding keccak256 of the wallet's init data.
     function INITDATA_HASH_KEY() external view returns (bytes32);
+    /// @notice Reserved key holding the L2 address (left-padded) allowed to write through the messenger.
     function L2_UPDATE_ADDRESS_KEY() external view returns (bytes32);
+    /// @notice The universal AccountFactory that deploys wallets with CREATE3.
     function ACCOUNT_FACTORY() external view returns (address);
+    /// @notice The L1CrossDomainMessenger of the keystore chain; zero accepts no L2 writer.
     function MESSENGER() external view returns (address);
+    /// @notice The CREATE3 address ACCOUNT_FACTORY deploys for `salt` (see Create3.sol).
     function computeAccountAddress(bytes32 salt) external view returns (address);
 }
