@@ -25,10 +25,18 @@ function onExit(): void {
   killAll('SIGKILL')
 }
 
+/** Grace period for an application's own signal handler to stop its children cleanly. */
+const GRACE_MS = 5000
+
 function onSignal(signal: NodeJS.Signals): void {
-  killAll('SIGTERM')
-  // We are the only listener: keep the default behaviour of the signal (terminate).
-  if (process.listenerCount(signal) <= 1) process.exit(signal === 'SIGINT' ? 130 : 143)
+  // We are the only listener: keep the default behaviour of the signal (terminate; the exit
+  // hook kills the children).
+  if (process.listenerCount(signal) <= 1) {
+    killAll('SIGTERM')
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  }
+  // The application handles the signal (graceful stop): give it a moment, then make sure.
+  setTimeout(() => killAll('SIGKILL'), GRACE_MS).unref()
 }
 
 function install(): void {

@@ -396,7 +396,10 @@ export class Feeder implements Service<FeederHealth> {
         })
       throw error
     }
-    const receipt = await sender.send({ to: chain.l1Blocks, data: encodeFunctionData(call) })
+    const receipt = await sender.send(
+      { to: chain.l1Blocks, data: encodeFunctionData(call) },
+      { signal: this.controller?.signal },
+    )
     if (receipt.status !== 'success') {
       // Most likely the rollover race: the origin changed in a block before ours. The next step
       // reads the new anchor; count it as a race if the anchor indeed moved.

@@ -174,7 +174,10 @@ export class L1OriginUpdater implements Service<L1OriginUpdaterHealth> {
         batcher: this.parameters.batcher ?? '0x0000000000000000000000000000000000000000',
       }),
     )
-    const receipt = await this.sender.send({ to: L1_BLOCK_ADDRESS, data, gas: 200_000n })
+    const receipt = await this.sender.send(
+      { to: L1_BLOCK_ADDRESS, data, gas: 200_000n },
+      { signal: this.controller?.signal },
+    )
     if (receipt.status !== 'success')
       throw new L1OriginUpdateError('setL1BlockValuesEcotone reverted.', {
         details: `tx ${receipt.transactionHash}; is the genuine L1Block installed and the depositor impersonated?`,

@@ -62,6 +62,26 @@ export class NonceConflictError extends RollupError {
   }
 }
 
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
+}
+
 const IGNORABLE_SEND_ERRORS =
   /already known|already imported|known transaction|replacement transaction underpriced/i
 
@@ -94,14 +114,15 @@ export class TxSender {
    * @param request to, data, optional value and gas.
    * @returns The receipt.
    */
-  send(request: TxRequest): Promise<TransactionReceipt> {
-    const run = this.queue.then(() => this.sendNow(request))
+  send(request: TxRequest, options: { signal?: AbortSignal | undefined } = {}): Promise<TransactionReceipt> {
+    const run = this.queue.then(() => this.sendNow(request, options.signal))
     this.queue = run.catch(() => undefined)
     return run
   }
 
-  private async sendNow(request: TxRequest): Promise<TransactionReceipt> {
+  private async sendNow(request: TxRequest, signal: AbortSignal | undefined): Promise<TransactionReceipt> {
     const { client, account } = this.parameters
+    signal?.throwIfAborted()
     const timeoutMs = this.parameters.timeoutMs ?? 15_000
     const maxSends = this.parameters.maxSends ?? 5
     const gas =
@@ -115,6 +136,7 @@ export class TxSender {
     let maxPriorityFeePerGas = fees.maxPriorityFeePerGas
     const hashes: Hash[] = []
     for (let send = 0; send < maxSends; send++) {
+      signal?.throwIfAborted()
       if (send >= 2) {
         maxFeePerGas = (maxFeePerGas * 125n) / 100n + 1n
         maxPriorityFeePerGas = (maxPriorityFeePerGas * 125n) / 100n + 1n
@@ -145,12 +167,15 @@ export class TxSender {
       const latest = hashes[hashes.length - 1]
       if (latest === undefined) continue
       try {
-        return await waitForTransactionReceipt(client, {
-          hash: latest,
-          timeout: timeoutMs,
-          confirmations: (this.parameters.confirmations ?? 0) + 1,
-          pollingInterval: this.parameters.pollingIntervalMs ?? 100,
-        })
+        return await abortable(
+          waitForTransactionReceipt(client, {
+            hash: latest,
+            timeout: timeoutMs,
+            confirmations: (this.parameters.confirmations ?? 0) + 1,
+            pollingInterval: this.parameters.pollingIntervalMs ?? 100,
+          }),
+          signal,
+        )
       } catch (error) {
         if (!(error instanceof WaitForTransactionReceiptTimeoutError)) throw error
         const mined = await this.findReceipt(hashes)
