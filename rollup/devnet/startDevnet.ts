@@ -62,6 +62,7 @@ export type Devnet = {
   rpcUrls: Record<string, string>
   anvils: Record<string, Anvil>
   originUpdaters: Record<string, L1OriginUpdater>
+  /** The feeder (replace it to run another; `stop()` stops whichever is here). */
   feeder: Feeder | undefined
   /** Wall-clock milliseconds start took. */
   startupMs: number
@@ -119,11 +120,13 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   const anvils: Record<string, Anvil> = {}
   const originUpdaters: Record<string, L1OriginUpdater> = {}
   let feeder: Feeder | undefined
+  let handle: Devnet | undefined
   let stopped = false
   const stop = async () => {
     if (stopped) return
     stopped = true
-    await feeder?.stop()
+    // `handle.feeder` may have been replaced by the caller (e.g. a restarted feeder)
+    await (handle ? handle.feeder : feeder)?.stop()
     await Promise.all(Object.values(originUpdaters).map((u) => u.stop()))
     await Promise.all(Object.values(anvils).map((a) => a.stop()))
     log.info('stopped')
@@ -238,7 +241,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
       log.warn('feeder not started: L1Blocks is not deployed')
     }
 
-    return {
+    handle = {
       config,
       addresses,
       clients,
@@ -252,10 +255,11 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
           Object.values(anvils).map((a) => [a.name, { rpcUrl: a.rpcUrl, running: a.running(), pid: a.pid }]),
         ),
         originUpdaters: Object.fromEntries(Object.entries(originUpdaters).map(([n, u]) => [n, u.health()])),
-        feeder: feeder?.health() ?? null,
+        feeder: handle?.feeder?.health() ?? null,
       }),
       stop,
     }
+    return handle
   } catch (error) {
     await stop()
     throw error
