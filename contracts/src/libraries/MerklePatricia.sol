@@ -68,6 +68,11 @@ library MerklePatricia {
     ///      offsets 0 and 33, and checks the followed child's own prefix.
     uint256 private constant _FULL_BRANCH_PAYLOAD = 529;
 
+    // Outcomes of one node.
+    uint256 private constant _FOLLOW = 0; // continue with a child
+    uint256 private constant _FOUND = 1; // the key's value is here
+    uint256 private constant _ABSENT = 2; // the node proves the key absent
+
     /// @notice Looks `path` up in the trie with root `root`.
     /// @param root The trie root (a state root, a storage root, ...).
     /// @param path The 32-byte trie key (already hashed for secure tries).
@@ -79,144 +84,171 @@ library MerklePatricia {
         pure
         returns (bool exists, bytes calldata value)
     {
-        uint256 ptr; // next unread proof byte
-        uint256 end; // end of the proof
-        // Reads the proof's calldata bounds and sets `value` to an empty slice.
+        uint256 ptr;
+        uint256 end;
+        // The proof's calldata bounds (end cannot overflow: calldata is far below 2^64 bytes).
         assembly ("memory-safe") {
             ptr := proof.offset
             end := add(ptr, proof.length)
-            value.offset := ptr
-            value.length := 0
+        }
+        uint256 valuePtr;
+        uint256 valueLen;
+        (exists, valuePtr, valueLen) = _walk(root, path, ptr, end);
+        // The value slice [valuePtr, valuePtr + valueLen) lies inside a bounds-checked node.
+        assembly ("memory-safe") {
+            value.offset := valuePtr
+            value.length := valueLen
+        }
+    }
+
+    /// @dev The lookup over the proof bytes [ptr, end); returns the value's offset and length.
+    function _walk(bytes32 expected, bytes32 path, uint256 ptr, uint256 end)
+        private
+        pure
+        returns (bool exists, uint256 at, uint256 len)
+    {
+        // The empty trie: an empty proof, or its root node rlp("") = 0x80. Any other proof for the
+        // empty root fails the root's hash check below.
+        if (expected == EMPTY_TRIE_ROOT && (ptr == end || (end - ptr == 1 && _byteAt(ptr) == 0x80))) {
+            return (false, ptr, 0);
         }
 
-        if (root == EMPTY_TRIE_ROOT) {
-            // The empty trie: an empty proof, or the root node itself (rlp("") = 0x80).
-            if (ptr == end || (end - ptr == 1 && _byteAt(ptr) == 0x80)) return (false, value);
-            // Anything else fails the root's hash check below.
-        }
-
-        bytes32 expected = root; // hash of the next node, when it is reached by hash
-        bool embedded; // the next node is embedded in its parent at [node, nodeEnd)
-        uint256 node; // current node's first byte
+        // `expected`: hash of the next node when it is reached by hash (the root first).
+        bool embedded; // the current node is embedded in its parent
         uint256 payload; // current node's payload start
         uint256 nodeEnd; // current node's end
         uint256 depth; // nibbles of `path` consumed
-        uint256 err;
-        bool isList;
 
         for (uint256 index;; ++index) {
             if (!embedded) {
-                if (ptr == end) revert MerklePatriciaProofTooShort();
-                uint256 payloadLen;
-                (err, isList, payload, payloadLen) = RLPReader.tryReadHeader(ptr, end);
-                if (err != 0) revert MerklePatriciaInvalidNode(index, REASON_MALFORMED_RLP);
-                if (!isList) revert MerklePatriciaInvalidNode(index, REASON_NOT_A_LIST);
-                node = ptr;
-                nodeEnd = payload + payloadLen;
-                if (_hash(node, nodeEnd - node) != expected) revert MerklePatriciaHashMismatch(index);
+                (payload, nodeEnd) = _readHashedNode(ptr, end, expected, index);
                 ptr = nodeEnd;
             }
 
-            uint256 childPtr; // the child reference to follow (a branch slot or an extension's child)
+            uint256 outcome;
+            // `at`: the child reference to follow, or the value.
+            (outcome, depth, at, len) = _step(path, depth, payload, nodeEnd, index);
+            if (outcome != _FOLLOW) return _end(ptr, end, index, outcome == _FOUND, at, len);
 
-            if (nodeEnd - payload == _FULL_BRANCH_PAYLOAD && _byteAt(payload) == 0xa0 && _byteAt(payload + 33) == 0xa0)
-            {
-                // Full branch: children at fixed offsets (see _FULL_BRANCH_PAYLOAD).
-                if (depth == 64) {
-                    // The key ends here: the value slot, one byte (0x80 empty, < 0x80 itself).
-                    uint256 slot = payload + 528;
-                    uint256 b = _byteAt(slot);
-                    if (b == 0x80) return _end(ptr, end, index, false, slot, 0);
-                    if (b > 0x80) revert MerklePatriciaInvalidNode(index, REASON_BAD_VALUE);
-                    return _end(ptr, end, index, true, slot, 1);
-                }
-                childPtr = payload + 33 * _nibble(path, depth);
-                if (_byteAt(childPtr) != 0xa0) revert MerklePatriciaInvalidNode(index, REASON_BAD_CHILD);
-                unchecked {
-                    ++depth;
-                }
-            } else {
-                // The first two items decide: 2 items = leaf/extension, more = branch.
-                uint256 p0;
-                uint256 l0;
-                (err, isList, p0, l0) = RLPReader.tryReadHeader(payload, nodeEnd);
-                if (err != 0) revert MerklePatriciaInvalidNode(index, _shapeReason(err));
-                bool list0 = isList;
-                uint256 item1 = p0 + l0;
-                uint256 p1;
-                uint256 l1;
-                (err, isList, p1, l1) = RLPReader.tryReadHeader(item1, nodeEnd);
-                if (err != 0) revert MerklePatriciaInvalidNode(index, _shapeReason(err));
-
-                if (p1 + l1 == nodeEnd) {
-                    // Leaf or extension: [hex-prefix path, value or child].
-                    if (list0 || l0 == 0) revert MerklePatriciaInvalidNode(index, REASON_BAD_HEX_PREFIX);
-                    (bool matches, uint256 nibbles, bool leaf) = _matchPath(path, depth, p0, l0, index);
-                    if (leaf) {
-                        if (isList || l1 == 0) revert MerklePatriciaInvalidNode(index, REASON_BAD_VALUE);
-                        bool found = matches && depth + nibbles == 64;
-                        return _end(ptr, end, index, found, p1, found ? l1 : 0);
-                    }
-                    if (nibbles == 0) revert MerklePatriciaInvalidNode(index, REASON_EMPTY_EXTENSION);
-                    // Diverging extension: the key is absent.
-                    if (!matches) return _end(ptr, end, index, false, p1, 0);
-                    unchecked {
-                        depth += nibbles;
-                    }
-                    childPtr = item1;
-                    // An extension's child is a hash or an embedded node, never empty.
-                    if (_byteAt(childPtr) == 0x80) revert MerklePatriciaInvalidNode(index, REASON_BAD_CHILD);
-                } else {
-                    // Branch: 16 child slots and a value slot.
-                    uint256 valuePtr;
-                    (childPtr, valuePtr) = _scanBranch(payload, depth == 64 ? 16 : _nibble(path, depth), index);
-                    uint256 pv;
-                    uint256 lv;
-                    (err, isList, pv, lv) = RLPReader.tryReadHeader(valuePtr, nodeEnd);
-                    if (err != 0) revert MerklePatriciaInvalidNode(index, _shapeReason(err));
-                    if (pv + lv != nodeEnd) revert MerklePatriciaInvalidNode(index, REASON_BAD_ITEM_COUNT);
-                    if (isList) revert MerklePatriciaInvalidNode(index, REASON_BAD_VALUE);
-                    if (depth == 64) return _end(ptr, end, index, lv != 0, pv, lv);
-                    unchecked {
-                        ++depth;
-                    }
-                }
-            }
-
-            // Follow the child reference at `childPtr`.
-            uint256 c = _byteAt(childPtr);
+            // Follow the child reference at `at`.
+            uint256 c = _byteAt(at);
             if (c == 0xa0) {
-                expected = _word(childPtr + 1);
+                expected = _word(at + 1);
                 embedded = false;
             } else if (c == 0x80) {
                 // Empty branch slot on the path: the key is absent.
-                return _end(ptr, end, index, false, childPtr, 0);
+                return _end(ptr, end, index, false, at, 0);
             } else if (c > 0xc0 && c < 0xdf) {
                 // Embedded node (a list of at most 31 bytes): continue inside the parent.
-                node = childPtr;
-                payload = childPtr + 1;
+                payload = at + 1;
                 nodeEnd = payload + (c - 0xc0);
                 embedded = true;
-                ptr = _skipRepeatedNode(ptr, end, node, nodeEnd - node);
+                ptr = _skipRepeatedNode(ptr, end, at, nodeEnd - at);
             } else {
                 revert MerklePatriciaInvalidNode(index, REASON_BAD_CHILD);
             }
         }
     }
 
-    /// @dev Ends the lookup at node `index`: no proof bytes may follow.
-    function _end(uint256 ptr, uint256 end, uint256 index, bool exists, uint256 valuePtr, uint256 valueLen)
+    /// @dev Reads the proof node at `ptr` (a list within [ptr, end)) and checks its hash.
+    function _readHashedNode(uint256 ptr, uint256 end, bytes32 expected, uint256 index)
         private
         pure
-        returns (bool, bytes calldata value)
+        returns (uint256 payload, uint256 nodeEnd)
+    {
+        if (ptr == end) revert MerklePatriciaProofTooShort();
+        (uint256 err, bool isList, uint256 p, uint256 len) = RLPReader.tryReadHeader(ptr, end);
+        if (err != 0) revert MerklePatriciaInvalidNode(index, REASON_MALFORMED_RLP);
+        if (!isList) revert MerklePatriciaInvalidNode(index, REASON_NOT_A_LIST);
+        payload = p;
+        nodeEnd = p + len;
+        if (_hash(ptr, nodeEnd - ptr) != expected) revert MerklePatriciaHashMismatch(index);
+    }
+
+    /// @dev Processes the node with payload [payload, nodeEnd) at `depth`. Returns `_FOLLOW` with the
+    ///      offset of the child reference to follow and the new depth, or `_FOUND` / `_ABSENT` with
+    ///      the value's offset and length.
+    function _step(bytes32 path, uint256 depth, uint256 payload, uint256 nodeEnd, uint256 index)
+        private
+        pure
+        returns (uint256 outcome, uint256 newDepth, uint256 at, uint256 len)
+    {
+        if (nodeEnd - payload == _FULL_BRANCH_PAYLOAD && _byteAt(payload) == 0xa0 && _byteAt(payload + 33) == 0xa0) {
+            // Full branch: children at fixed offsets (see _FULL_BRANCH_PAYLOAD).
+            if (depth == 64) {
+                // The key ends here: the value slot, one byte (0x80 empty, < 0x80 itself).
+                at = payload + 528;
+                uint256 b = _byteAt(at);
+                if (b == 0x80) return (_ABSENT, depth, at, 0);
+                if (b > 0x80) revert MerklePatriciaInvalidNode(index, REASON_BAD_VALUE);
+                return (_FOUND, depth, at, 1);
+            }
+            at = payload + 33 * _nibble(path, depth);
+            if (_byteAt(at) != 0xa0) revert MerklePatriciaInvalidNode(index, REASON_BAD_CHILD);
+            return (_FOLLOW, depth + 1, at, 0);
+        }
+
+        // The first two items decide: exactly 2 = leaf/extension, more = branch.
+        (uint256 err, bool isList, uint256 p, uint256 l) = RLPReader.tryReadHeader(payload, nodeEnd);
+        if (err != 0) revert MerklePatriciaInvalidNode(index, _shapeReason(err));
+        // (`at`, `len` are scratch here: the second item's payload)
+        (err,, at, len) = RLPReader.tryReadHeader(p + l, nodeEnd);
+        if (err != 0) revert MerklePatriciaInvalidNode(index, _shapeReason(err));
+        if (at + len == nodeEnd) {
+            if (isList || l == 0) revert MerklePatriciaInvalidNode(index, REASON_BAD_HEX_PREFIX);
+            return _shortNode(path, depth, p, l, nodeEnd, index);
+        }
+        return _branch(path, depth, payload, nodeEnd, index);
+    }
+
+    /// @dev A leaf or extension node: [hex-prefix path at [p, p + l), value or child], ending at `nodeEnd`.
+    function _shortNode(bytes32 path, uint256 depth, uint256 p, uint256 l, uint256 nodeEnd, uint256 index)
+        private
+        pure
+        returns (uint256 outcome, uint256 newDepth, uint256 at, uint256 len)
+    {
+        (bool matches, uint256 nibbles, bool leaf) = _matchPath(path, depth, p, l, index);
+        uint256 item1 = p + l;
+        bool isList;
+        (, isList, at, len) = RLPReader.tryReadHeader(item1, nodeEnd);
+        if (leaf) {
+            if (isList || len == 0) revert MerklePatriciaInvalidNode(index, REASON_BAD_VALUE);
+            if (matches && depth + nibbles == 64) return (_FOUND, 64, at, len);
+            // A leaf for another key: the key is absent.
+            return (_ABSENT, depth, at, 0);
+        }
+        if (nibbles == 0) revert MerklePatriciaInvalidNode(index, REASON_EMPTY_EXTENSION);
+        // An extension whose path diverges from the key: the key is absent.
+        if (!matches) return (_ABSENT, depth, at, 0);
+        // An extension's child is a hash or an embedded node, never empty.
+        if (_byteAt(item1) == 0x80) revert MerklePatriciaInvalidNode(index, REASON_BAD_CHILD);
+        return (_FOLLOW, depth + nibbles, item1, 0);
+    }
+
+    /// @dev A branch node (16 child slots and a value slot) with payload [payload, nodeEnd).
+    function _branch(bytes32 path, uint256 depth, uint256 payload, uint256 nodeEnd, uint256 index)
+        private
+        pure
+        returns (uint256 outcome, uint256 newDepth, uint256 at, uint256 len)
+    {
+        uint256 valuePtr;
+        (at, valuePtr) = _scanBranch(payload, depth == 64 ? 16 : _nibble(path, depth), index);
+        (uint256 err, bool isList, uint256 pv, uint256 lv) = RLPReader.tryReadHeader(valuePtr, nodeEnd);
+        if (err != 0) revert MerklePatriciaInvalidNode(index, _shapeReason(err));
+        if (pv + lv != nodeEnd) revert MerklePatriciaInvalidNode(index, REASON_BAD_ITEM_COUNT);
+        if (isList) revert MerklePatriciaInvalidNode(index, REASON_BAD_VALUE);
+        if (depth == 64) return (lv != 0 ? _FOUND : _ABSENT, depth, pv, lv);
+        return (_FOLLOW, depth + 1, at, 0);
+    }
+
+    /// @dev Ends the lookup at node `index`: no proof bytes may follow.
+    function _end(uint256 ptr, uint256 end, uint256 index, bool exists, uint256 at, uint256 len)
+        private
+        pure
+        returns (bool, uint256, uint256)
     {
         if (ptr != end) revert MerklePatriciaTrailingNodes(index + 1);
-        // Builds the value slice; [valuePtr, valuePtr + valueLen) lies in a node already bounds-checked.
-        assembly ("memory-safe") {
-            value.offset := valuePtr
-            value.length := valueLen
-        }
-        return (exists, value);
+        return (exists, at, len);
     }
 
     /// @dev Checks the hex-prefix path at [p, p + len) (len >= 1) and compares it with `path` from
