@@ -4,12 +4,13 @@ pragma solidity ^0.8.20;
 import {IL1Keystore} from "../interfaces/IL1Keystore.sol";
 import {ICrossDomainMessenger} from "../interfaces/ICrossDomainMessenger.sol";
 import {Create3} from "../libraries/Create3.sol";
+import {KeystoreLayout} from "../libraries/KeystoreLayout.sol";
 
 /// @title L1Keystore
 /// @notice The source of truth for every smart wallet's keys (seed 003). See IL1Keystore for the
 ///         API and the deliberate deviations from the seed.
 ///
-/// @dev STORAGE LAYOUT — fixed; L2s compute slots from it to prove values (L2Keystore.keySlot).
+/// @dev STORAGE LAYOUT — fixed; L2s compute slots from it to prove values (KeystoreLayout).
 ///      The contract has no other storage variables (the rest is immutable or constant).
 ///        slot 0  mapping(address => UserAccount) _accounts
 ///                  keys[key]           at keccak256(key ‖ keccak256(account ‖ 0))
@@ -75,17 +76,16 @@ contract L1Keystore is IL1Keystore {
 
     /// @notice keccak256("keystore.reserved.salt") - 1
     ///         = 0x415fba7a3d0cc68729f8a5e6d15e56ab06259f82f811e53300bff610a12b8961
-    bytes32 public constant SALT_KEY = bytes32(uint256(keccak256("keystore.reserved.salt")) - 1);
+    bytes32 public constant SALT_KEY = KeystoreLayout.SALT_KEY;
     /// @notice keccak256("keystore.reserved.walletId") - 1
     ///         = 0xba2abc0c457d49241481bba48666833d02dc02206f1b34b44e5bedcb961f6800
-    bytes32 public constant WALLET_ID_KEY = bytes32(uint256(keccak256("keystore.reserved.walletId")) - 1);
+    bytes32 public constant WALLET_ID_KEY = KeystoreLayout.WALLET_ID_KEY;
     /// @notice keccak256("keystore.reserved.initdataHash") - 1
     ///         = 0xffb23ad3efde36eb87f2758cc81a7f036b9852e7c3c5f7448ee25020757e6cce
-    bytes32 public constant INITDATA_HASH_KEY = bytes32(uint256(keccak256("keystore.reserved.initdataHash")) - 1);
+    bytes32 public constant INITDATA_HASH_KEY = KeystoreLayout.INITDATA_HASH_KEY;
     /// @notice keccak256("keystore.reserved.l2UpdateAddress") - 1
     ///         = 0x2c050ce82bc53344b1df802ed95b32f1484555dc00f6ccc4f5ca49bdcfb1d8f4
-    bytes32 public constant L2_UPDATE_ADDRESS_KEY =
-        bytes32(uint256(keccak256("keystore.reserved.l2UpdateAddress")) - 1);
+    bytes32 public constant L2_UPDATE_ADDRESS_KEY = KeystoreLayout.L2_UPDATE_ADDRESS_KEY;
 
     /// @inheritdoc IL1Keystore
     address public immutable ACCOUNT_FACTORY;

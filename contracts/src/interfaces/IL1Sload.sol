@@ -15,6 +15,8 @@ interface IL1Sload {
     error L1SloadLengthMismatch(uint256 slots, uint256 proofs);
     error L1SloadStale(address account, bytes32 slot, uint256 cachedBlock, uint256 provenBlock);
     error L1SloadNoStorageRoot(uint256 l1BlockNumber, address account);
+    /// @notice Block numbers are cached in 63 bits; L1 will not reach 2^63 blocks.
+    error L1SloadBlockNumberTooLarge(uint256 l1BlockNumber);
 
     event StorageRootProven(uint256 indexed l1BlockNumber, address indexed account, bytes32 storageRoot);
     event SlotSynced(address indexed account, bytes32 indexed slot, uint256 indexed l1BlockNumber, bytes32 value);
