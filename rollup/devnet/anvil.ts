@@ -59,10 +59,10 @@ const PLATFORMS: Record<string, string> = {
 /**
  * The anvil binary shipped by the platform package of `@foundry-rs/anvil` (not the npm `anvil`
  * wrapper, which is a Node process of its own: killing it would leave the real anvil running).
- * `ANVIL_BINARY` overrides it.
+ * `ANVIL_BIN` overrides it.
  */
 export function anvilBinary(): string {
-  if (process.env.ANVIL_BINARY) return process.env.ANVIL_BINARY
+  if (process.env.ANVIL_BIN) return process.env.ANVIL_BIN
   const platform = PLATFORMS[`${process.platform}-${process.arch}`]
   if (!platform) throw new AnvilStartError(`No anvil binary for ${process.platform}-${process.arch}.`)
   const require = createRequire(import.meta.url)
@@ -74,7 +74,7 @@ export function anvilBinary(): string {
     // fall through
   }
   throw new AnvilStartError('The anvil binary is not installed.', {
-    details: `install @foundry-rs/anvil (npm ci) or set ANVIL_BINARY; looked for @foundry-rs/anvil-${platform}`,
+    details: `install @foundry-rs/anvil (npm ci) or set ANVIL_BIN; looked for @foundry-rs/anvil-${platform}`,
   })
 }
 

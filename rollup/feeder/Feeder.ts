@@ -18,8 +18,8 @@ import type { Service, ServiceHealth } from '../shared/service.js'
 import { TxSender, TxTimeoutError } from '../shared/txSender.js'
 import {
   fetchVerifiedHeader,
-  HeaderHashMismatchError,
   HeaderNotFoundError,
+  InvalidL1HeaderError,
   type VerifiedHeader,
 } from './blockHeader.js'
 
@@ -195,7 +195,7 @@ export class Feeder implements Service<FeederHealth> {
             : 'again'
         },
         onError: (error, attempt, delayMs) => {
-          const level = error instanceof HeaderHashMismatchError ? 'error' : 'warn'
+          const level = error instanceof InvalidL1HeaderError ? 'error' : 'warn'
           entry.log[level]('step failed', { attempt, retryInMs: delayMs, error: shortMessageOf(error) })
         },
       })
@@ -269,7 +269,7 @@ export class Feeder implements Service<FeederHealth> {
       return outcome
     } catch (error) {
       const e = entry.stats.errors
-      if (error instanceof HeaderHashMismatchError) e.mismatch++
+      if (error instanceof InvalidL1HeaderError) e.mismatch++
       else if (error instanceof HeaderNotFoundError) e.notFound++
       else if (error instanceof SubmissionRevertedError) e.reverted++
       else if (error instanceof TxTimeoutError) e.timeouts++

@@ -1,12 +1,13 @@
 import { createPublicClient, custom, type Hex, keccak256 } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { encodeBlockHeader } from '../../precompiles/storage-proof/index.js'
 import { makeChain } from '../devnet/clients.js'
 import { startTestChains, type TestChains } from '../devnet/testing.js'
 import {
-  encodeBlockHeader,
   fetchVerifiedHeader,
   HeaderHashMismatchError,
   HeaderNotFoundError,
+  InvalidL1HeaderError,
 } from './blockHeader.js'
 
 let chains: TestChains
@@ -87,6 +88,12 @@ describe('fetchVerifiedHeader', () => {
     const other = ((await res.json()) as { result: object }).result
     const liar = lyingClient(chains.anvils.prague!.rpcUrl, (b) => ({ ...other, hash: b.hash }))
     await expect(fetchVerifiedHeader(liar, block.hash)).rejects.toBeInstanceOf(HeaderHashMismatchError)
+  })
+
+  test('refuses a block that cannot be a header', async () => {
+    const block = await chains.clients.prague!.getBlock({ blockNumber: 2n })
+    const liar = lyingClient(chains.anvils.prague!.rpcUrl, (b) => ({ ...b, parentBeaconBlockRoot: null }))
+    await expect(fetchVerifiedHeader(liar, block.hash)).rejects.toBeInstanceOf(InvalidL1HeaderError)
   })
 
   test('an unknown hash is HeaderNotFoundError', async () => {

@@ -1,70 +1,17 @@
 /**
- * RLP of an execution-layer block header from a viem `Block`, and fetching a header from an
- * untrusted L1 RPC with the hash checked against the one asked for.
- *
- * TODO(tsproofs): `encodeBlockHeader` moves to precompiles/storage-proof; import it from there once
- * that branch is merged and delete the local copy below.
+ * Fetching an L1 header from an untrusted L1 RPC, checked against the hash asked for. Encoding
+ * and verification are the storage-proof library's (`encodeBlockHeader`, `verifyBlockHeader`).
  */
-import { type Block, type Hex, keccak256, numberToHex, toRlp } from 'viem'
+import type { Hex } from 'viem'
 import { getBlock } from 'viem/actions'
+import {
+  BlockHeaderEncodeError,
+  BlockHeaderHashMismatchError,
+  encodeBlockHeader,
+  verifyBlockHeader,
+} from '../../precompiles/storage-proof/index.js'
 import type { ChainClient } from '../devnet/clients.js'
 import { RollupError } from '../shared/errors.js'
-
-/** Minimal big-endian bytes of an integer (0 -> empty string), as RLP encodes header integers. */
-function quantity(value: bigint): Hex {
-  return value === 0n ? '0x' : numberToHex(value)
-}
-
-type HeaderSource = Block & { requestsHash?: Hex | null | undefined }
-
-/**
- * RLP-encodes a header: the 15 pre-London fields, then the fields added by later forks (base fee,
- * withdrawals root, blob gas used, excess blob gas, parent beacon root, requests hash) for as long
- * as they are present.
- *
- * @param block a block as viem returns it (`getBlock`).
- * @returns The RLP bytes; `keccak256` of them is the block hash.
- * @example
- * const rlp = encodeBlockHeader(await client.getBlock({ blockHash }))
- */
-export function encodeBlockHeader(block: HeaderSource): Hex {
-  if (block.number === null || block.hash === null || block.nonce === null || block.logsBloom === null)
-    throw new RollupError('Cannot encode a pending block header.', { input: block.number })
-  const fields: Hex[] = [
-    block.parentHash,
-    block.sha3Uncles,
-    block.miner,
-    block.stateRoot,
-    block.transactionsRoot,
-    block.receiptsRoot,
-    block.logsBloom,
-    quantity(block.difficulty),
-    quantity(block.number),
-    quantity(block.gasLimit),
-    quantity(block.gasUsed),
-    quantity(block.timestamp),
-    block.extraData,
-    block.mixHash,
-    block.nonce,
-  ]
-  const later: (Hex | undefined)[] = [
-    block.baseFeePerGas === null || block.baseFeePerGas === undefined
-      ? undefined
-      : quantity(block.baseFeePerGas),
-    block.withdrawalsRoot ?? undefined,
-    block.blobGasUsed === undefined || block.blobGasUsed === null ? undefined : quantity(block.blobGasUsed),
-    block.excessBlobGas === undefined || block.excessBlobGas === null
-      ? undefined
-      : quantity(block.excessBlobGas),
-    block.parentBeaconBlockRoot ?? undefined,
-    block.requestsHash ?? undefined,
-  ]
-  for (const field of later) {
-    if (field === undefined) break
-    fields.push(field)
-  }
-  return toRlp(fields)
-}
 
 export class HeaderNotFoundError extends RollupError {
   override name = 'HeaderNotFoundError'
@@ -77,12 +24,18 @@ export class HeaderNotFoundError extends RollupError {
   }
 }
 
-export class HeaderHashMismatchError extends RollupError {
+/** The L1 RPC answered with a block that is not the one asked for (or not a valid block). */
+export class InvalidL1HeaderError extends RollupError {
+  override name = 'InvalidL1HeaderError'
+}
+
+export class HeaderHashMismatchError extends InvalidL1HeaderError {
   override name = 'HeaderHashMismatchError'
-  constructor(parameters: { expected: Hex; actual: Hex; number: bigint | null }) {
+  constructor(parameters: { expected: Hex; actual: Hex; number: bigint | null; cause?: unknown }) {
     super(`Refusing the header the L1 RPC returned for ${parameters.expected}.`, {
       details: `keccak256(rlp) is ${parameters.actual}, not the hash asked for (block ${parameters.number}); the L1 RPC is wrong or lying`,
       input: parameters.expected,
+      cause: parameters.cause,
     })
   }
 }
@@ -95,20 +48,35 @@ export type VerifiedHeader = { hash: Hex; number: bigint; parentHash: Hex; rlp: 
  *
  * @throws HeaderNotFoundError when the RPC does not know the block.
  * @throws HeaderHashMismatchError when the returned fields do not hash to `blockHash`.
+ * @throws InvalidL1HeaderError when the returned block cannot be encoded as a header.
  * @example
  * const { rlp } = await fetchVerifiedHeader(l1, anchorHash)
  */
 export async function fetchVerifiedHeader(l1: ChainClient, blockHash: Hex): Promise<VerifiedHeader> {
-  let block: HeaderSource
+  let block: Awaited<ReturnType<typeof getBlock>>
   try {
     block = await getBlock(l1, { blockHash })
   } catch (error) {
     if ((error as Error).name === 'BlockNotFoundError') throw new HeaderNotFoundError(blockHash, error)
     throw error
   }
-  const rlp = encodeBlockHeader(block)
-  const actual = keccak256(rlp)
-  if (actual !== blockHash.toLowerCase())
-    throw new HeaderHashMismatchError({ expected: blockHash, actual, number: block.number })
-  return { hash: actual, number: block.number!, parentHash: block.parentHash, rlp }
+  try {
+    const rlp = encodeBlockHeader(block)
+    const header = verifyBlockHeader({ rlp, hash: blockHash })
+    return { hash: blockHash.toLowerCase() as Hex, number: header.number, parentHash: header.parentHash, rlp }
+  } catch (error) {
+    if (error instanceof BlockHeaderHashMismatchError)
+      throw new HeaderHashMismatchError({
+        expected: blockHash,
+        actual: error.actualHash,
+        number: block.number,
+        cause: error,
+      })
+    if (error instanceof BlockHeaderEncodeError)
+      throw new InvalidL1HeaderError(`Refusing the block the L1 RPC returned for ${blockHash}.`, {
+        input: blockHash,
+        cause: error,
+      })
+    throw error
+  }
 }
