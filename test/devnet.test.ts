@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { l1BlocksAbi, opL1BlockAbi } from '../contracts/generated/index.js'
+import { il1SloadAbi, il2KeystoreAbi, l1BlocksAbi, opL1BlockAbi } from '../contracts/generated/index.js'
 import { loadConfig } from '../rollup/config/load.js'
 import type { NetworkAddresses } from '../rollup/deploy/addresses.js'
 import { getFreePort } from '../rollup/devnet/anvil.js'
@@ -94,6 +94,19 @@ describe('devnet end to end', () => {
       expect(await devnet.clients[l2]!.getCode({ address: l1Blocks })).toMatch(/^0x60/)
     const l1Keystore = addresses.contracts.L1Keystore!.address
     expect(await devnet.clients.l1!.getCode({ address: l1Keystore })).toMatch(/^0x60/)
+    // the L2 contracts are wired to L1Keystore and L1Blocks, at the same address on both L2s
+    expect(addresses.skipped).toEqual([])
+    const l2Keystore = addresses.contracts.L2Keystore!.address
+    const emulator = addresses.contracts.L1SloadEmulator!.address
+    for (const l2 of ['l2a', 'l2b']) {
+      const client = devnet.clients[l2]!
+      expect(
+        await client.readContract({ address: l2Keystore, abi: il2KeystoreAbi, functionName: 'L1_KEYSTORE' }),
+      ).toBe(l1Keystore)
+      expect(
+        await client.readContract({ address: emulator, abi: il1SloadAbi, functionName: 'L1_BLOCKS' }),
+      ).toBe(l1Blocks)
+    }
     expect(existsSync(addressesFile)).toBe(true)
     const file = JSON.parse(readFileSync(addressesFile, 'utf8')) as NetworkAddresses
     expect(file.chains.l2a!.rpcUrl).toBe(devnet.rpcUrls.l2a)
