@@ -75,6 +75,7 @@ describe('--help', () => {
     ['deploy.ts', ['--deployer-key', 'DEPLOYER_PRIVATE_KEY', '--rpc', 'KEYSTORE_RPC', '--dry-run']],
     ['feeder.ts', ['--feeder-key', 'FEEDER_PRIVATE_KEY', '--backfill', 'HEALTH_PORT', 'L1_BLOCKS_ADDRESS']],
     ['origin-updater.ts', ['--lag', 'ORIGIN_LAG', '--chains', 'KEYSTORE_CONFIG']],
+    ['chain.ts', ['--chain', 'DEVNET_CHAIN', '--host', 'DEVNET_HOST']],
   ])('%s documents its flags and their environment variables', async (script, expected) => {
     const p = run(script, ['--help'])
     expect(await p.exited).toBe(0)

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { ConfigError, chainRpcUrl, loadConfig, parseConfig } from './load.js'
+import { ConfigError, chainRpcUrl, loadConfig, NODE_CONFIG_DIR, parseConfig } from './load.js'
 
 const minimal = () => ({
   l1: { chainId: 900, port: 8545 },
@@ -83,6 +83,23 @@ describe('loadConfig', () => {
     expect(issues).toContain('- deploy.contracts.0.args.0: unknown deployment "B"')
     expect(issues).toContain('- deploy.contracts.0.args.1: unknown param "missing" (deploy.params)')
     expect(issues).toContain('- deploy.contracts.1.name: duplicate A')
+  })
+
+  test('the testnets preset is valid given its environment', () => {
+    const env = {
+      SEPOLIA_RPC_URL: 'https://sepolia.example',
+      BASE_SEPOLIA_RPC_URL: 'https://base-sepolia.example',
+      OP_SEPOLIA_RPC_URL: 'https://op-sepolia.example',
+      KEYSTORE_ACCOUNT_FACTORY: '0x00000000000000000000000000000000000000fa',
+      KEYSTORE_L1_MESSENGER: '0x00000000000000000000000000000000000000fb',
+    }
+    const config = loadConfig(join(NODE_CONFIG_DIR, 'presets/testnets.json'), env)
+    expect(Object.keys(config.l2s)).toEqual(['base-sepolia', 'op-sepolia'])
+    expect(config.l2s['op-sepolia']).toMatchObject({ chainId: 11155420, emulateL1Origin: false })
+    expect(chainRpcUrl(config, 'l1')).toBe('https://sepolia.example')
+    expect(() => loadConfig(join(NODE_CONFIG_DIR, 'presets/testnets.json'), {})).toThrow(
+      /SEPOLIA_RPC_URL is not set/,
+    )
   })
 
   test('interpolates ${VAR} from the environment, and says which is missing', () => {
