@@ -58,8 +58,12 @@ function emit(exportName: string, artifact: Artifact, source: string): string {
 rmSync(genDir, { recursive: true, force: true })
 mkdirSync(genDir, { recursive: true })
 const modules: string[] = []
-for (const file of solFiles(srcDir)) {
+// contracts/src/bench/op is OP's baseline code derived at build time; nothing there is exported.
+for (const file of solFiles(srcDir).filter((f) => !f.includes('/bench/op/'))) {
   const dir = join(outDir, basename(file))
+  // Files that declare no contract, library or interface (only errors, structs, constants)
+  // produce no build output.
+  if (!/^\s*(abstract\s+contract|contract|library|interface)\s/m.test(readFileSync(file, 'utf8'))) continue
   let entries: string[]
   try {
     entries = readdirSync(dir).filter((f) => f.endsWith('.json'))

@@ -130,6 +130,55 @@ async function startAnvil(): Promise<{ url: string; proc: ChildProcess }> {
   throw new Error(`anvil did not start on ${url}`)
 }
 
+/** Header fields in RLP order, London through Prague (anvil --hardfork prague fills them all). */
+const HEADER_FIELDS = [
+  ['parentHash', 'bytes'],
+  ['sha3Uncles', 'bytes'],
+  ['miner', 'bytes'],
+  ['stateRoot', 'bytes'],
+  ['transactionsRoot', 'bytes'],
+  ['receiptsRoot', 'bytes'],
+  ['logsBloom', 'bytes'],
+  ['difficulty', 'int'],
+  ['number', 'int'],
+  ['gasLimit', 'int'],
+  ['gasUsed', 'int'],
+  ['timestamp', 'int'],
+  ['extraData', 'bytes'],
+  ['mixHash', 'bytes'],
+  ['nonce', 'bytes'],
+  ['baseFeePerGas', 'int'],
+  ['withdrawalsRoot', 'bytes'],
+  ['blobGasUsed', 'int'],
+  ['excessBlobGas', 'int'],
+  ['parentBeaconBlockRoot', 'bytes'],
+  ['requestsHash', 'bytes'],
+] as const
+
+/** RLP of block `number`'s header, checked against the block hash. */
+async function headerRlp(url: string, number: bigint): Promise<Hex> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'eth_getBlockByNumber',
+      params: [numberToHex(number), false],
+    }),
+  })
+  const block = ((await res.json()) as { result: Record<string, Hex> }).result
+  const fields = HEADER_FIELDS.map(([name, kind]) => {
+    const v = block[name]
+    if (v === undefined) throw new Error(`block ${number} has no ${name}`)
+    if (kind === 'bytes') return hexToBytes(v)
+    return BigInt(v) === 0n ? new Uint8Array() : hexToBytes(numberToHex(BigInt(v)))
+  })
+  const rlp = bytesToHex(RLP.encode(fields))
+  if (keccak256(rlp) !== block.hash) throw new Error(`header ${number} does not hash to ${block.hash}`)
+  return rlp
+}
+
 function artifact(name: string): { abi: Abi; bytecode: Hex } {
   const path = join(root, `contracts/out/${name}.sol/${name}.json`)
   const json = JSON.parse(readFileSync(path, 'utf8')) as { abi: Abi; bytecode: { object: Hex } }
@@ -235,7 +284,7 @@ async function generateAnvil(url: string): Promise<unknown> {
       [keystore, proof.accountProof],
       [absentAccount, absent.accountProof],
     ] as const) {
-      await verifyMerkleProof(hexToBytes(keccak256(addr)), nodes.map(hexToBytes), {
+      await verifyMerkleProof(hexToBytes(keccak256(addr)), nodes.map((h) => hexToBytes(h)), {
         root: hexToBytes(block.stateRoot),
       })
     }
@@ -269,6 +318,13 @@ async function generateAnvil(url: string): Promise<unknown> {
   await write('updateKey', [accountA, K1, v1b, v1c], accountA)
   await record('cleared')
 
+  // Every header from the first recorded block to the last, so tests can feed the real
+  // L1Blocks (anchor the last, backfill the rest).
+  const first = BigInt((blocks[0] as { number: number }).number)
+  const last = BigInt((blocks[blocks.length - 1] as { number: number }).number)
+  const headers: Hex[] = []
+  for (let n = first; n <= last; n++) headers.push(await headerRlp(url, n))
+
   return {
     description: 'Real eth_getProof output from anvil (scripts/gen-keystore-fixtures.ts).',
     l1ChainId: L1_CHAIN_ID,
@@ -284,6 +340,8 @@ async function generateAnvil(url: string): Promise<unknown> {
     slots,
     registrySlot,
     blocks,
+    firstHeaderNumber: Number(first),
+    headers,
   }
 }
 

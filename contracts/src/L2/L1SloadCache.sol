@@ -94,6 +94,19 @@ abstract contract L1SloadCache is IL1Sload {
     }
 
     /// @inheritdoc IL1Sload
+    function l1SloadWithProof(uint256 l1BlockNumber, address account, bytes32 slot, bytes calldata storageProof)
+        public
+        view
+        returns (bytes32 value)
+    {
+        bytes32 storageRoot = _storageRoots[l1BlockNumber][account];
+        if (storageRoot == 0) revert L1SloadNoStorageRoot(l1BlockNumber, account);
+        uint256 cachedBlock = (_slots[account][slot].head >> _BLOCK_SHIFT) & _BLOCK_MASK;
+        if (cachedBlock > l1BlockNumber) revert L1SloadStale(account, slot, cachedBlock, l1BlockNumber);
+        value = StorageProof.verifyStorage(storageRoot, slot, storageProof);
+    }
+
+    /// @inheritdoc IL1Sload
     function storageRootAt(uint256 l1BlockNumber, address account) external view returns (bytes32) {
         return _storageRoots[l1BlockNumber][account];
     }

@@ -60,6 +60,15 @@ contract L2Keystore is IL2Keystore, L1SloadCache {
     }
 
     /// @inheritdoc IL2Keystore
+    function loadKeyWithProof(uint256 l1BlockNumber, address account, bytes32 key, bytes calldata storageProof)
+        external
+        view
+        returns (bytes32)
+    {
+        return l1SloadWithProof(l1BlockNumber, L1_KEYSTORE, keySlot(account, key), storageProof);
+    }
+
+    /// @inheritdoc IL2Keystore
     /// @dev Same rules as `syncSlots`: a key cached at a newer block reverts (L1SloadStale), at the
     ///      same block it is skipped.
     function syncKeys(

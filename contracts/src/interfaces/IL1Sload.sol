@@ -37,6 +37,17 @@ interface IL1Sload {
         bytes[] calldata storageProofs
     ) external;
 
+    /// @notice Reads an L1 slot at `l1BlockNumber` with a storage proof against the cached storage
+    ///         root, without writing anything: the cheap in-transaction read once the account's
+    ///         root at that block is cached. Reverts `L1SloadNoStorageRoot` when it is not, and
+    ///         `L1SloadStale` when the cache already holds this slot from a newer L1 block, so an
+    ///         old proof can never read behind what this chain already knows. The caller still
+    ///         decides how old `l1BlockNumber` may be (compare with L1Blocks' latest).
+    function l1SloadWithProof(uint256 l1BlockNumber, address account, bytes32 slot, bytes calldata storageProof)
+        external
+        view
+        returns (bytes32 value);
+
     /// @notice The cached value of an L1 slot and the L1 block it is from (0, 0 if never synced).
     function l1Sload(address account, bytes32 slot) external view returns (bytes32 value, uint256 l1BlockNumber);
 

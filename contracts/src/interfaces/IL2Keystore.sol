@@ -25,6 +25,15 @@ interface IL2Keystore {
     /// @notice The cached value and the L1 block number it was proven at (0 if never synced).
     function loadKeyWithBlock(address account, bytes32 key) external view returns (bytes32 value, uint256 l1BlockNumber);
 
+    /// @notice Reads `key` of `account` at `l1BlockNumber` with a storage proof against the cached
+    ///         storage root of L1Keystore at that block, writing nothing (see
+    ///         `IL1Sload.l1SloadWithProof`: never behind a newer cached value; the caller bounds
+    ///         how old `l1BlockNumber` may be).
+    function loadKeyWithProof(uint256 l1BlockNumber, address account, bytes32 key, bytes calldata storageProof)
+        external
+        view
+        returns (bytes32 value);
+
     /// @notice Proves `keys` of `account` in L1Keystore at L1 block `l1BlockNumber` and caches them.
     ///         `accountProof` (L1Keystore's account proof, RLP nodes concatenated) may be empty
     ///         when the storage root for that block is already cached.

@@ -150,7 +150,8 @@ contract L1KeystoreHandler is Test {
         }
         if (kind == 2) return (address(MESSENGER), true, _updaters[pick % 4]);
         if (kind == 3) return (accounts[pick % N_ACCOUNTS], false, address(0));
-        return (address(uint160(0xBAD0 + pick % 16)), false, address(0));
+        address[4] memory strangers = [address(0xBAD0), address(0xBAD1), address(0xBAD2), address(0xBAD3)];
+        return (strangers[pick % 4], false, address(0));
     }
 
     /// @dev The model's canWrite: the account, or the messenger relaying from its non-zero updater.

@@ -35,15 +35,15 @@ contract L2KeystoreHandler is KeystoreFixture {
     function sync(uint256 blockSeed, uint256 keyMask, bool withAccountProof, uint256 mutateSeed) external {
         uint256 bi = blockSeed % N_BLOCKS;
         Block memory b = _blocks[bi];
-        keyMask = keyMask % (1 << N_KEYS);
+        keyMask = keyMask % (2 ** N_KEYS);
         if (keyMask == 0) keyMask = 1;
         uint256 n;
         for (uint256 i; i < N_KEYS; ++i) {
-            if (keyMask & (1 << i) != 0) ++n;
+            if ((keyMask >> i) & 1 != 0) ++n;
         }
         uint256[] memory idx = new uint256[](n);
         for (uint256 i = 0; n > 0 && i < N_KEYS; ++i) {
-            if (keyMask & (1 << i) != 0) idx[--n] = i;
+            if ((keyMask >> i) & 1 != 0) idx[--n] = i;
         }
         bytes32[] memory k = _keysAt(idx);
         bytes[] memory proofs = _proofsAt(b, idx);

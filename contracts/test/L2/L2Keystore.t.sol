@@ -268,6 +268,51 @@ contract L2KeystoreTest is KeystoreFixture {
 
     // ================================================================ proveAccount, syncSlots
 
+    // ================================================================ loadKeyWithProof
+
+    function test_loadKeyWithProof_cachedRoot_succeeds() public {
+        l2.proveAccount(b1.number, l1Keystore, b1.accountProof);
+        vm.assertEq(l2.loadKeyWithProof(b1.number, account, keys[I_K1], b1.storageProofs[I_K1]), b1.values[I_K1]);
+        vm.assertEq(l2.loadKeyWithProof(b1.number, account, keys[I_K2], b1.storageProofs[I_K2]), b1.values[I_K2]);
+        // a read, not a sync: nothing is cached for the key
+        _assertKey(I_K1, 0, 0);
+    }
+
+    function test_loadKeyWithProof_absentAfterClear_succeeds() public {
+        l2.proveAccount(b2.number, l1Keystore, b2.accountProof);
+        vm.assertEq(l2.loadKeyWithProof(b2.number, account, keys[I_K2], b2.storageProofs[I_K2]), bytes32(0));
+    }
+
+    function test_loadKeyWithProof_noStorageRoot_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(IL1Sload.L1SloadNoStorageRoot.selector, b1.number, l1Keystore));
+        l2.loadKeyWithProof(b1.number, account, keys[I_K1], b1.storageProofs[I_K1]);
+    }
+
+    function test_loadKeyWithProof_behindNewerCachedValue_reverts() public {
+        _sync(b2, _idx(I_K1), true);
+        l2.proveAccount(b1.number, l1Keystore, b1.accountProof);
+        vm.expectRevert(
+            abi.encodeWithSelector(IL1Sload.L1SloadStale.selector, l1Keystore, slots[I_K1], b2.number, b1.number)
+        );
+        l2.loadKeyWithProof(b1.number, account, keys[I_K1], b1.storageProofs[I_K1]);
+    }
+
+    function test_loadKeyWithProof_proofFromOtherBlock_reverts() public {
+        l2.proveAccount(b1.number, l1Keystore, b1.accountProof);
+        // b0's proof of a key whose value changed at b1 does not verify against b1's storage root
+        vm.expectRevert();
+        l2.loadKeyWithProof(b1.number, account, keys[I_K1], b0.storageProofs[I_K1]);
+    }
+
+    function test_loadKeyWithProof_mutatedProof_reverts(uint256 pos, uint8 flip) public {
+        l2.proveAccount(b1.number, l1Keystore, b1.accountProof);
+        bytes memory proof = b1.storageProofs[I_K1];
+        proof[bound(pos, 0, proof.length - 1)] ^= bytes1(uint8(bound(flip, 1, 255)));
+        // every byte of a packed proof belongs to a hashed node (or the root), so any flip fails
+        vm.expectRevert();
+        l2.loadKeyWithProof(b1.number, account, keys[I_K1], proof);
+    }
+
     function test_proveAccount_keystore_succeeds() public {
         vm.assertEq(l2.proveAccount(b1.number, l1Keystore, b1.accountProof), b1.storageRoot);
         vm.assertEq(l2.storageRootAt(b1.number, l1Keystore), b1.storageRoot);

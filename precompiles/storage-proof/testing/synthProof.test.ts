@@ -2,7 +2,7 @@ import { verifyMerkleProof } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { describe, expect, test } from 'vitest'
 import { tryToBytes } from '../bytes.js'
-import { synthesizeMainnetShapedProofs } from './synthProof.js'
+import { synthesizeMainnetShapedProofs, synthesizeMultiSlotProofs } from './synthProof.js'
 
 const bytes = (hex: `0x${string}`) => tryToBytes(hex)!
 
@@ -39,6 +39,29 @@ describe('synthesizeMainnetShapedProofs', () => {
         useKeyHashing: true,
       })
       expect(RLP.decode(value!)).toEqual(bytes(p.value))
+    }
+  })
+})
+
+describe('synthesizeMultiSlotProofs', () => {
+  test('several slots under one storage root, each proof valid (checked with @ethereumjs/mpt)', async () => {
+    const address = '0x00000000000000000000000000000000000000aa'
+    const slots = [`0x${'01'.padStart(64, '0')}`, `0x${'02'.padStart(64, '0')}`] as const
+    const p = synthesizeMultiSlotProofs({ seed: 7, address, slots })
+    expect(p.accountProof).toHaveLength(9)
+    const account = await verifyMerkleProof(bytes(address), p.accountProof.map(bytes), {
+      root: bytes(p.stateRoot),
+      useKeyHashing: true,
+    })
+    const storageRoot = (RLP.decode(account!) as Uint8Array[])[2]!
+    expect(storageRoot).toEqual(bytes(p.storageRoot))
+    for (const [i, slot] of slots.entries()) {
+      expect(p.storageProofs[i]).toHaveLength(6)
+      const value = await verifyMerkleProof(bytes(slot), p.storageProofs[i]!.map(bytes), {
+        root: storageRoot,
+        useKeyHashing: true,
+      })
+      expect(RLP.decode(value!)).toEqual(bytes(p.values[i]!))
     }
   })
 })

@@ -157,3 +157,103 @@ export function synthesizeMainnetShapedProofs(seed: number): SynthesizedProofs {
 function hexBytes(hex: Hex): Uint8Array {
   return tryToBytes(hex)!
 }
+
+export type SynthesizedMultiSlotProofs = {
+  stateRoot: Hex
+  address: Address
+  accountProof: Hex[]
+  storageRoot: Hex
+  /** One proof per slot, in the order of `slots`, all against `storageRoot`. */
+  storageProofs: Hex[][]
+  /** The slots' values as 32-byte words. */
+  values: Hex[]
+}
+
+/**
+ * Like {@link synthesizeMainnetShapedProofs} for a chosen account and several slots under one
+ * storage root (the shape of a "warm" read: another slot at the same block). The account proof
+ * has 9 nodes (8 full branches + leaf); each storage proof has 6 (4 full branches, one branch of
+ * 10 children, leaf), paths shared where the slots' hashed keys share nibbles.
+ *
+ * @param parameters - `seed`, the account `address` and the `slots` (32-byte hex words).
+ * @returns Roots, proofs and the synthesized values (non-zero, full-width words).
+ */
+export function synthesizeMultiSlotProofs(parameters: {
+  seed: number
+  address: Address
+  slots: readonly Hex[]
+}): SynthesizedMultiSlotProofs {
+  const random = seededBytes(parameters.seed)
+  const values = parameters.slots.map(() => {
+    const v = random(32)
+    v[0] = v[0]! | 1
+    return toHex(v)
+  })
+  const storageWidths = [16, 16, 16, 16, 10]
+  const storage = buildTrie(
+    parameters.slots.map((slot, i) => ({
+      path: nibbles(keccak256(hexBytes(slot))),
+      value: RLP.encode(intBytes(BigInt(values[i]!))),
+    })),
+    storageWidths,
+    random,
+  )
+  const storageRoot = toHex(keccak256(storage.root))
+  const account = RLP.encode([intBytes(1n), intBytes(0n), hexBytes(storageRoot), random(32)])
+  const accountTrie = buildTrie(
+    [{ path: nibbles(keccak256(hexBytes(parameters.address))), value: account }],
+    [16, 16, 16, 16, 16, 16, 16, 16],
+    random,
+  )
+  return {
+    stateRoot: toHex(keccak256(accountTrie.root)),
+    address: parameters.address,
+    accountProof: accountTrie.proofs[0]!.map(toHex),
+    storageRoot,
+    storageProofs: storage.proofs.map((p) => p.map(toHex)),
+    values,
+  }
+}
+
+/**
+ * Builds the top of a trie holding `entries`: branch nodes at depths 0..widths.length-1 (each with
+ * `widths[depth]` children: the entries' subtrees plus random sibling hashes), then one leaf per
+ * entry. Entries must not share all of the first `widths.length` nibbles.
+ */
+function buildTrie(
+  entries: readonly { path: number[]; value: Uint8Array }[],
+  widths: readonly number[],
+  random: (length: number) => Uint8Array,
+): { root: Uint8Array; proofs: Uint8Array[][] } {
+  const proofs: Uint8Array[][] = entries.map(() => [])
+  const build = (indices: number[], depth: number): Uint8Array => {
+    if (depth === widths.length) {
+      if (indices.length !== 1) throw new Error('synthProof: two slots share the whole branch path')
+      const entry = entries[indices[0]!]!
+      const leaf = RLP.encode([hexPrefix(entry.path.slice(depth), true), entry.value])
+      proofs[indices[0]!]!.unshift(leaf)
+      return leaf
+    }
+    const groups = new Map<number, number[]>()
+    for (const i of indices) {
+      const nibble = entries[i]!.path[depth]!
+      groups.set(nibble, [...(groups.get(nibble) ?? []), i])
+    }
+    const children: Uint8Array[] = Array.from({ length: 17 }, () => new Uint8Array(0))
+    for (const [nibble, group] of groups) children[nibble] = keccak256(build(group, depth + 1))
+    const free = [...Array(16).keys()].filter((i) => !groups.has(i))
+    for (let i = free.length - 1; i > 0; i--) {
+      const j = random(1)[0]! % (i + 1)
+      ;[free[i], free[j]] = [free[j]!, free[i]!]
+    }
+    for (const i of free.slice(0, Math.max(0, widths[depth]! - groups.size))) children[i] = random(32)
+    const node = RLP.encode(children)
+    for (const i of indices) proofs[i]!.unshift(node)
+    return node
+  }
+  const root = build(
+    entries.map((_, i) => i),
+    0,
+  )
+  return { root, proofs }
+}

@@ -1,0 +1,9 @@
+export { L1BlockNotAvailableError, SyncStaleBlockError, SyncTransactionRevertedError } from './errors.js'
+export { keystoreKeySlot, walletImplementationSlot } from './keySlot.js'
+export {
+  type SyncKeysErrorType,
+  type SyncKeysParameters,
+  type SyncKeysReturnType,
+  syncKeys,
+} from './syncKeys.js'
+export { type WaitForL1BlockParameters, waitForL1Block } from './waitForL1Block.js'
