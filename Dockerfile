@@ -14,4 +14,4 @@ COPY . .
 RUN npm run build:contracts
 
 # Every service overrides this; running the image alone starts the whole devnet in one container.
-CMD ["node_modules/.bin/tsx", "scripts/devnet.ts", "--port", "l1=8545,l2a=8547,l2b=8548"]
+CMD ["node_modules/.bin/tsx", "scripts/devnet.ts", "--port", "l1=8545,l2a=9545,l2b=9546"]

@@ -93,6 +93,8 @@ describe('devnet CLI', () => {
       {
         DEVNET_PORTS: `l1=${ports[0]},l2a=${ports[1]},l2b=${ports[2]}`,
         DEVNET_L1_BLOCK_TIME: '1',
+        DEVNET_L2_BLOCK_TIME: '0.5',
+        DEVNET_NO_DEMO: '1',
       },
     )
     expect(await p.exited, p.err()).toBe(0)
@@ -144,7 +146,7 @@ describe('compose topology: deploy, origin-updater and feeder as processes', () 
     const deploy = run('deploy.ts', ['--addresses', addresses], { KEYSTORE_RPC: rpc })
     expect(await deploy.exited, deploy.err()).toBe(0)
     const file = JSON.parse(readFileSync(addresses, 'utf8')) as NetworkAddresses
-    const l1Blocks = file.contracts.L1Blocks!.address
+    const l1Blocks = file.contracts.l2.L1Blocks!
 
     const [originPort, feederPort] = [await getFreePort(), await getFreePort()]
     const origin = run('origin-updater.ts', ['--health-port', String(originPort)], {

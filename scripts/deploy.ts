@@ -94,10 +94,18 @@ runMain(async () => {
     ),
   })
   const rpcUrls = Object.fromEntries(Object.keys(clients).map((n) => [n, chainRpcUrl(config, n)]))
-  const addresses = buildAddresses({ config, rpcUrls, deployed, accounts: { deployer: account.address } })
+  // On a devnet (every chain is anvil) the dev key goes into the file for the demo; never otherwise.
+  const devnet = Object.values(anvil).every(Boolean)
+  const addresses = buildAddresses({
+    config,
+    rpcUrls,
+    deployed,
+    accounts: { deployer: account.address },
+    deployerPrivateKey: devnet ? (key as `0x${string}`) : undefined,
+  })
   const path = options.addresses ?? defaultAddressesPath(config)
   writeAddresses(path, addresses)
-  for (const [name, c] of Object.entries(addresses.contracts))
+  for (const [name, c] of Object.entries(addresses.deployments))
     process.stdout.write(`${name.padEnd(18)} ${c.address}  on ${c.chains.join(', ')}\n`)
   process.stdout.write(`addresses written to ${path}\n`)
 })

@@ -4,10 +4,11 @@
  * endpoints and one ready line, writes node-config/<name>.addresses.json, and stops everything it
  * started on Ctrl-C.
  *
- *   npm run devnet -- [--l1-block-time 2] [--l2-block-time 1] [--port l1=8545,l2a=8547] [--demo]
+ *   npm run devnet -- [--l1-block-time 2] [--l2-block-time 1] [--port l1=8545,l2a=9545] [--no-demo]
  */
 import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Option } from 'commander'
 import { loadConfig } from '../rollup/config/load.js'
 import { defaultAddressesPath } from '../rollup/deploy/addresses.js'
@@ -66,9 +67,11 @@ const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on
       .default(join(root, '.devnet/logs')),
   )
   .addOption(
-    new Option('--demo', 'run scripts/demo.ts against the devnet once it is ready').env('DEVNET_DEMO'),
+    new Option('--demo', 'run scripts/demo.ts once the devnet is ready (the default when it exists)').env(
+      'DEVNET_DEMO',
+    ),
   )
-  .addOption(new Option('--no-demo', 'do not run the demo (default)'))
+  .addOption(new Option('--no-demo', 'do not run the demo').env('DEVNET_NO_DEMO'))
   .addOption(new Option('--no-feeder', 'do not run the L1Blocks feeder'))
   .addOption(new Option('--no-origin-updater', 'do not update L1Block on the L2s'))
   .addOption(
@@ -83,20 +86,22 @@ const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on
       .argParser(parseInteger),
   )
 
-async function runDemo(devnet: Devnet): Promise<void> {
+/**
+ * The demo hook: scripts/demo.ts (written separately) exports `runDemo(context)` and
+ * `demoContextFromFile(addressesFile)`; a module with only `runDemo` gets the Devnet handle.
+ */
+async function runDemo(devnet: Devnet, addressesFile: string, explicit: boolean): Promise<void> {
   const path = join(root, 'scripts/demo.ts')
   if (!existsSync(path)) {
-    process.stdout.write('no scripts/demo.ts yet: skipping the demo\n')
+    if (explicit) process.stdout.write('no scripts/demo.ts yet: skipping the demo\n')
     return
   }
-  const mod = (await import(path)) as { runDemo?: unknown; default?: unknown }
-  const run =
-    typeof mod.runDemo === 'function'
-      ? mod.runDemo
-      : typeof mod.default === 'function'
-        ? mod.default
-        : undefined
-  if (run) await (run as (d: Devnet) => Promise<void>)(devnet)
+  const mod = (await import(pathToFileURL(path).href)) as { runDemo?: unknown; demoContextFromFile?: unknown }
+  if (typeof mod.runDemo !== 'function') throw new RollupError('scripts/demo.ts does not export runDemo().')
+  const run = mod.runDemo as (context: unknown) => Promise<unknown>
+  if (typeof mod.demoContextFromFile === 'function')
+    await run((mod.demoContextFromFile as (file: string) => unknown)(addressesFile))
+  else await run(devnet)
 }
 
 runMain(async () => {
@@ -140,9 +145,17 @@ runMain(async () => {
     `devnet ready in ${(devnet.startupMs / 1000).toFixed(1)}s — ${endpoints} — addresses ${relative(process.cwd(), addressesFile) || addressesFile}`,
   )
 
-  if (options.demo) await runDemo(devnet)
+  let demoFailed = false
+  if (options.demo !== false) {
+    try {
+      await runDemo(devnet, addressesFile, options.demo === true)
+    } catch (error) {
+      demoFailed = true
+      logger.error('demo failed (the devnet keeps running)', { error: (error as Error).message })
+    }
+  }
   if (options.exitWhenReady) {
     await devnet.stop()
-    process.exit(0)
+    process.exit(demoFailed ? 1 : 0)
   }
 })

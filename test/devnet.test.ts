@@ -35,7 +35,7 @@ beforeAll(async () => {
     blockTimes: { l1: 0, l2a: 0, l2b: 0 },
     addressesFile,
   })
-  l1Blocks = devnet.addresses.contracts.L1Blocks!.address
+  l1Blocks = devnet.addresses.contracts.l2.L1Blocks!
 })
 afterAll(async () => {
   await devnet?.stop()
@@ -88,16 +88,16 @@ async function expectCanonicalWindow(l2: string): Promise<void> {
 describe('devnet end to end', () => {
   test('deploys deterministically and writes the addresses file', async () => {
     const { addresses } = devnet
-    expect(addresses.contracts.L1Blocks!.chains).toEqual(['l2a', 'l2b'])
+    expect(addresses.deployments.L1Blocks!.chains).toEqual(['l2a', 'l2b'])
     expect(addresses.chains.l2a!.contracts.L1Blocks).toBe(addresses.chains.l2b!.contracts.L1Blocks)
     for (const l2 of ['l2a', 'l2b'])
       expect(await devnet.clients[l2]!.getCode({ address: l1Blocks })).toMatch(/^0x60/)
-    const l1Keystore = addresses.contracts.L1Keystore!.address
+    const l1Keystore = addresses.contracts.l1.L1Keystore!
     expect(await devnet.clients.l1!.getCode({ address: l1Keystore })).toMatch(/^0x60/)
     // the L2 contracts are wired to L1Keystore and L1Blocks, at the same address on both L2s
     expect(addresses.skipped).toEqual([])
-    const l2Keystore = addresses.contracts.L2Keystore!.address
-    const emulator = addresses.contracts.L1SloadEmulator!.address
+    const l2Keystore = addresses.contracts.l2.L2Keystore!
+    const emulator = addresses.contracts.l2.L1SloadEmulator!
     for (const l2 of ['l2a', 'l2b']) {
       const client = devnet.clients[l2]!
       expect(
@@ -110,7 +110,8 @@ describe('devnet end to end', () => {
     expect(existsSync(addressesFile)).toBe(true)
     const file = JSON.parse(readFileSync(addressesFile, 'utf8')) as NetworkAddresses
     expect(file.chains.l2a!.rpcUrl).toBe(devnet.rpcUrls.l2a)
-    expect(file.contracts.L1Blocks!.address).toBe(l1Blocks)
+    expect(file.contracts.l2.L1Blocks).toBe(l1Blocks)
+    expect(file.deployerPrivateKey).toBe(devnet.config.accounts.deployer)
     expect(devnet.health().feeder?.status).toBe('ok')
   })
 

@@ -102,8 +102,9 @@ describe('loadConfig', () => {
     )
   })
 
-  test('interpolates ${VAR} from the environment, and says which is missing', () => {
+  test('interpolates $\u007bVAR} from the environment, and says which is missing', () => {
     const input = minimal() as Record<string, unknown>
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration's own placeholder syntax
     input.l1 = { chainId: 11155111, rpcUrl: '${SEPOLIA_RPC_URL}' }
     expect(parseConfig(input, 'x', { SEPOLIA_RPC_URL: 'https://rpc.example' }).l1.rpcUrl).toBe(
       'https://rpc.example',

@@ -4,7 +4,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { Address } from 'viem'
+import type { Address, Hex } from 'viem'
 import { NODE_CONFIG_DIR } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import { L1_BLOCK_ADDRESS } from '../origin/l1Block.js'
@@ -20,10 +20,20 @@ export type NetworkAddresses = {
     string,
     { kind: 'l1' | 'l2'; chainId: number; rpcUrl: string; contracts: Record<string, Address> }
   >
-  /** Deterministic: the same address on every chain listed. */
-  contracts: Record<string, { address: Address; chains: string[] }>
+  /**
+   * Contract addresses by chain kind: deployments are deterministic, so a contract has one
+   * address on every L2 (`contracts.l2.L1Blocks`) — the shape scripts/demo.ts reads.
+   */
+  contracts: { l1: Record<string, Address>; l2: Record<string, Address> }
+  /** Each deployment with the chains it is on. */
+  deployments: Record<string, { address: Address; chains: string[] }>
   predeploys: { L1Block: Address; Create2Deployer: Address }
   accounts: Record<string, Address>
+  /**
+   * Devnet only (anvil's well-known dev key, funded on every chain): lets the demo and tests
+   * send transactions. Never written for real networks.
+   */
+  deployerPrivateKey?: Hex | undefined
   skipped: SkippedDeployment[]
 }
 
@@ -38,14 +48,20 @@ export function buildAddresses(parameters: {
   rpcUrls: Record<string, string>
   deployed: DeployAllReturnType
   accounts?: Record<string, Address> | undefined
+  /** Only for devnets (anvil dev keys). */
+  deployerPrivateKey?: Hex | undefined
 }): NetworkAddresses {
   const { config, rpcUrls, deployed } = parameters
   const chains: NetworkAddresses['chains'] = {}
+  const contracts: NetworkAddresses['contracts'] = { l1: {}, l2: {} }
   const add = (name: string, kind: 'l1' | 'l2', chainId: number) => {
-    const contracts: Record<string, Address> = {}
+    const here: Record<string, Address> = {}
     for (const [contract, d] of Object.entries(deployed.contracts))
-      if (d.chains.includes(name)) contracts[contract] = d.address
-    chains[name] = { kind, chainId, rpcUrl: rpcUrls[name] ?? '', contracts }
+      if (d.chains.includes(name)) {
+        here[contract] = d.address
+        contracts[kind][contract] = d.address
+      }
+    chains[name] = { kind, chainId, rpcUrl: rpcUrls[name] ?? '', contracts: here }
   }
   add('l1', 'l1', config.l1.chainId)
   for (const [name, l2] of Object.entries(config.l2s)) add(name, 'l2', l2.chainId)
@@ -53,11 +69,13 @@ export function buildAddresses(parameters: {
     name: config.name,
     updatedAt: new Date().toISOString(),
     chains,
-    contracts: Object.fromEntries(
+    contracts,
+    deployments: Object.fromEntries(
       Object.entries(deployed.contracts).map(([n, d]) => [n, { address: d.address, chains: d.chains }]),
     ),
     predeploys: { L1Block: L1_BLOCK_ADDRESS, Create2Deployer: CREATE2_DEPLOYER },
     accounts: parameters.accounts ?? {},
+    ...(parameters.deployerPrivateKey ? { deployerPrivateKey: parameters.deployerPrivateKey } : {}),
     skipped: deployed.skipped,
   }
 }

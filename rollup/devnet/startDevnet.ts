@@ -103,7 +103,7 @@ function applyOverrides(config: Config, parameters: StartDevnetParameters): Conf
  * @returns Handles: config, addresses, clients, services and `stop()`.
  * @example
  * const devnet = await startDevnet({ ports: { l1: 18545, l2a: 18547, l2b: 18548 }, addressesFile: false })
- * await devnet.clients.l2a.readContract({ address: devnet.addresses.contracts.L1Blocks.address, … })
+ * await devnet.clients.l2a.readContract({ address: devnet.addresses.contracts.l2.L1Blocks, … })
  * await devnet.stop()
  */
 export async function startDevnet(parameters: StartDevnetParameters = {}): Promise<Devnet> {
@@ -113,6 +113,19 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   const base =
     typeof parameters.config === 'object' ? parameters.config : loadConfig(parameters.config ?? undefined)
   const config = applyOverrides(base, parameters)
+  for (const [name, l2] of Object.entries(config.l2s))
+    if (
+      l2.emulateL1Origin &&
+      l2.blockTime > 0 &&
+      config.l1.blockTime > 0 &&
+      config.l1.blockTime < 2 * l2.blockTime
+    )
+      log.warn(`${name}: L1 block time under twice the L2 block time`, {
+        l1BlockTime: config.l1.blockTime,
+        l2BlockTime: l2.blockTime,
+        details:
+          'the L1 origin changes (almost) every L2 block, so most headers the feeder sends arrive after their anchor moved',
+      })
   const deployer = privateKeyToAccount((config.accounts.deployer ?? DEV_KEYS.deployer) as `0x${string}`)
   const feederAccount = privateKeyToAccount((config.accounts.feeder ?? DEV_KEYS.feeder) as `0x${string}`)
   if (parameters.logDir) mkdirSync(parameters.logDir, { recursive: true })
@@ -215,11 +228,12 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
       rpcUrls,
       deployed,
       accounts: { deployer: deployer.address, feeder: feederAccount.address },
+      deployerPrivateKey: (config.accounts.deployer ?? DEV_KEYS.deployer) as `0x${string}`,
     })
     const addressesFile = parameters.addressesFile ?? defaultAddressesPath(config)
     if (addressesFile) writeAddresses(addressesFile, addresses)
 
-    const l1Blocks = addresses.contracts.L1Blocks
+    const l1Blocks = addresses.deployments.L1Blocks
     if ((parameters.feeder ?? true) && l1Blocks) {
       feeder = new Feeder({
         l1,

@@ -7,7 +7,7 @@ import {
   type Hex,
   zeroHash,
 } from 'viem'
-import { getBlockNumber, getCode, readContract, simulateContract } from 'viem/actions'
+import { estimateContractGas, getBlockNumber, getCode, readContract } from 'viem/actions'
 import { il1BlocksAbi, opL1BlockAbi } from '../../contracts/generated/index.js'
 import type { ChainClient } from '../devnet/clients.js'
 import { L1_BLOCK_ADDRESS } from '../origin/l1Block.js'
@@ -232,8 +232,8 @@ export class Feeder implements Service<FeederHealth> {
   }
 
   /**
-   * Resolves once every L2 has been seen up to date (latest stored header = its L1 origin) at
-   * least once since start.
+   * Resolves once, on every L2, the latest stored header has equalled the L2's L1 origin at least
+   * once since start (seen up to date, or an anchor submission landed).
    */
   async waitUntilSynced(parameters: { timeoutMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (parameters.timeoutMs ?? 60_000)
@@ -264,7 +264,7 @@ export class Feeder implements Service<FeederHealth> {
       const outcome = await this.step(entry)
       entry.stats.lastOutcome = outcome
       entry.stats.consecutiveErrors = 0
-      if (outcome === 'up-to-date') entry.stats.synced = true
+      if (outcome === 'up-to-date' || outcome === 'submitted-anchor') entry.stats.synced = true
       if (outcome === 'race') entry.stats.errors.races++
       return outcome
     } catch (error) {
@@ -379,9 +379,11 @@ export class Feeder implements Service<FeederHealth> {
       functionName: 'setL1BlockHeader',
       args: [header.rlp],
     } as const
-    // Simulate first: a header that no longer chains (the anchor moved) costs nothing.
+    // Estimate (= simulate) first: a header that no longer chains (the anchor moved) costs nothing,
+    // and the revert is decoded with the L1Blocks ABI.
+    let gas: bigint
     try {
-      await simulateContract(chain.client, { ...call, account: this.parameters.account })
+      gas = await estimateContractGas(chain.client, { ...call, account: this.parameters.account })
     } catch (error) {
       const reason = revertErrorName(error)
       if (reason === 'L1BlocksUnanchored') {
@@ -397,7 +399,7 @@ export class Feeder implements Service<FeederHealth> {
       throw error
     }
     const receipt = await sender.send(
-      { to: chain.l1Blocks, data: encodeFunctionData(call) },
+      { to: chain.l1Blocks, data: encodeFunctionData(call), gas: (gas * 13n) / 10n },
       { signal: this.controller?.signal },
     )
     if (receipt.status !== 'success') {

@@ -174,6 +174,9 @@ export class L1OriginUpdater implements Service<L1OriginUpdaterHealth> {
         batcher: this.parameters.batcher ?? '0x0000000000000000000000000000000000000000',
       }),
     )
+    // An OP sequencer puts the L1-attributes deposit first in its block. anvil orders by tip, and
+    // a high tip here would also raise the tip anvil suggests to everyone else (it follows recent
+    // blocks), so this is an ordinary transaction: the origin changes in the block it lands in.
     const receipt = await this.sender.send(
       { to: L1_BLOCK_ADDRESS, data, gas: 200_000n },
       { signal: this.controller?.signal },

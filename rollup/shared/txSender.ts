@@ -26,6 +26,9 @@ export type TxRequest = {
   value?: bigint | undefined
   /** Gas limit; estimated (+20%) when omitted. */
   gas?: bigint | undefined
+  /** Fee overrides (default: the node's estimate). */
+  maxFeePerGas?: bigint | undefined
+  maxPriorityFeePerGas?: bigint | undefined
 }
 
 export type TxSenderParameters = {
@@ -131,7 +134,10 @@ export class TxSender {
         12n) /
         10n
     const nonce = await getTransactionCount(client, { address: this.address, blockTag: 'pending' })
-    const fees = await estimateFeesPerGas(client)
+    const fees =
+      request.maxFeePerGas !== undefined && request.maxPriorityFeePerGas !== undefined
+        ? { maxFeePerGas: request.maxFeePerGas, maxPriorityFeePerGas: request.maxPriorityFeePerGas }
+        : await estimateFeesPerGas(client)
     let maxFeePerGas = fees.maxFeePerGas
     let maxPriorityFeePerGas = fees.maxPriorityFeePerGas
     const hashes: Hash[] = []
