@@ -20,15 +20,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type MerklePatriciaTrie, createMPT, createMerkleProof, verifyMerkleProof } from '@ethereumjs/mpt'
+import { createMerkleProof, createMPT, type MerklePatriciaTrie, verifyMerkleProof } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
-import { type Hex, bytesToHex, concatBytes, hexToBytes, keccak256, numberToBytes, toHex } from 'viem'
-import { compileOpBaseline } from './lib/opBaseline.ts'
-import { Rng, synthesizeMainnetShapedProofs } from './lib/synthProof.ts'
+import { bytesToHex, concatBytes, type Hex, hexToBytes, keccak256, numberToBytes, toHex } from 'viem'
+import { compileOpBaseline } from './lib/opBaseline.js'
+import { Rng, synthesizeMainnetShapedProofs } from './lib/synthProof.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const fixtures = join(root, 'contracts/test/fixtures')
@@ -86,8 +86,10 @@ async function secureStorageCases(rng: Rng): Promise<{ mpt: MptCase[]; storage: 
     const slot = i < 200 ? toHex(i, { size: 32 }) : rng.hex(32)
     const shape = i % 4
     let v = BigInt(rng.hex(32))
-    if (shape === 0) v = (v % 127n) + 1n // tiny: a single-byte RLP value
-    else if (shape === 1) v >>= 192n // 8 bytes
+    if (shape === 0)
+      v = (v % 127n) + 1n // tiny: a single-byte RLP value
+    else if (shape === 1)
+      v >>= 192n // 8 bytes
     else if (shape === 2) v >>= BigInt(8 * rng.int(31)) // leading zero bytes stripped
     if (v === 0n) v = 1n
     slots.push(slot)
@@ -309,7 +311,17 @@ async function anvilFixture(rng: Rng) {
   const port = await freePort()
   const anvil: ChildProcess = spawn(
     anvilBin,
-    ['--host', '127.0.0.1', '--port', String(port), '--hardfork', 'prague', '--timestamp', '1700000000', '-q'],
+    [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--hardfork',
+      'prague',
+      '--timestamp',
+      '1700000000',
+      '-q',
+    ],
     { stdio: 'ignore' },
   )
   try {
@@ -355,7 +367,9 @@ async function anvilFixture(rng: Rng) {
       await send({ to: filler, data: bytesToHex(data) })
     }
     const block = await rpc.call<RpcBlock>('eth_getBlockByNumber', ['latest', false])
-    const present = [0, 1, 2, 3, 5, 30, 127, 128, 255, 256, 399, 400, 517, 799].map((i) => toHex(i, { size: 32 }))
+    const present = [0, 1, 2, 3, 5, 30, 127, 128, 255, 256, 399, 400, 517, 799].map((i) =>
+      toHex(i, { size: 32 }),
+    )
     const absent = [toHex(800, { size: 32 }), toHex(10_000, { size: 32 }), rng.hex(32), rng.hex(32)]
     const proof = await rpc.call<{
       accountProof: Hex[]
@@ -366,7 +380,11 @@ async function anvilFixture(rng: Rng) {
       storageProof: { key: Hex; value: Hex; proof: Hex[] }[]
     }>('eth_getProof', [filler, [...present, ...absent], block.number])
     const absentAddress = rng.hex(20)
-    const absentProof = await rpc.call<{ accountProof: Hex[] }>('eth_getProof', [absentAddress, [], block.number])
+    const absentProof = await rpc.call<{ accountProof: Hex[] }>('eth_getProof', [
+      absentAddress,
+      [],
+      block.number,
+    ])
     const eoaProof = await rpc.call<{ accountProof: Hex[]; nonce: Hex; balance: Hex }>('eth_getProof', [
       from,
       [],
@@ -426,7 +444,12 @@ async function main() {
     ...(await branchValueCases(rng)),
     ...(await smallTrieCases(rng)),
   ]
-  write('mpt-cases.json', { count: cases.length, cases, storageCount: secure.storage.length, storage: secure.storage })
+  write('mpt-cases.json', {
+    count: cases.length,
+    cases,
+    storageCount: secure.storage.length,
+    storage: secure.storage,
+  })
 
   write('mainnet-shaped.json', synthesizeMainnetShapedProofs(1))
   write('op-baseline.json', compileOpBaseline())

@@ -74,7 +74,8 @@ export function compileOpBaseline(): OpBaseline {
   }
   const errors = (out.errors ?? []).filter((e) => e.severity === 'error')
   if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join('\n'))
-  const object = out.contracts['SecureMerkleTrieBaseline.sol']?.SecureMerkleTrieBaseline?.evm.deployedBytecode.object
+  const object =
+    out.contracts['SecureMerkleTrieBaseline.sol']?.SecureMerkleTrieBaseline?.evm.deployedBytecode.object
   if (!object) throw new Error('SecureMerkleTrieBaseline: no bytecode')
   return {
     contract: 'SecureMerkleTrieBaseline (harness around contracts-bedrock SecureMerkleTrie.get)',

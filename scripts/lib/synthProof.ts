@@ -9,7 +9,7 @@
  * sparse branch and the leaf, as for a storage trie of ~1M slots.
  */
 import { RLP } from '@ethereumjs/rlp'
-import { type Hex, bytesToHex, concatBytes, hexToBytes, keccak256, numberToBytes } from 'viem'
+import { bytesToHex, concatBytes, type Hex, hexToBytes, keccak256, numberToBytes } from 'viem'
 
 /** A deterministic byte stream: keccak256(seed ‖ counter) blocks. */
 export class Rng {
@@ -23,7 +23,9 @@ export class Rng {
   bytes(n: number): Uint8Array {
     const out = new Uint8Array(n)
     for (let i = 0; i < n; i += 32) {
-      const block = hexToBytes(keccak256(concatBytes([this.seed, numberToBytes(this.counter++, { size: 8 })])))
+      const block = hexToBytes(
+        keccak256(concatBytes([this.seed, numberToBytes(this.counter++, { size: 8 })])),
+      )
       out.set(block.subarray(0, Math.min(32, n - i)), i)
     }
     return out
@@ -150,7 +152,7 @@ export function synthesizePath(
       rng,
       Array.from({ length: 16 }, (_, i) => i).filter((i) => i !== onPath),
     ).slice(0, width - 1)
-    const children: Uint8Array[] = Array.from({ length: 16 }, () => new Uint8Array())
+    const children: (Uint8Array | Uint8Array[])[] = Array.from({ length: 16 }, () => new Uint8Array())
     for (const i of others) children[i] = rng.bytes(32)
     children[onPath] = reference(node)
     node = RLP.encode([...children, new Uint8Array()])

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-import {RLPReader} from "./RLPReader.sol";
-
 /// @title BlockHeader
 /// @notice Decodes RLP-encoded Ethereum block headers by field index, London (16 fields) through
 ///         Prague (21 fields) and any later fork that appends fields: fields past index 20 must be
@@ -34,68 +32,161 @@ library BlockHeader {
     /// @notice London headers have 16 fields (baseFeePerGas is index 15).
     uint256 internal constant MIN_FIELDS = 16;
 
-    // Field types, 4 bits per field index 0..20 (field i at bits [4i, 4i + 4)).
-    uint256 private constant _ANY = 0; // any byte string (extraData)
-    uint256 private constant _UINT = 1; // canonical integer, at most 32 bytes
-    uint256 private constant _B32 = 2; // exactly 32 bytes
-    uint256 private constant _B20 = 3; // exactly 20 bytes
-    uint256 private constant _B256 = 4; // exactly 256 bytes
-    uint256 private constant _B8 = 5; // exactly 8 bytes
+    // Field shapes for indices 0..20. Fixed-size fields have one valid prefix byte, at byte n of
+    // _PREFIXES: 0xa0 (32 bytes: parentHash, ommersHash, stateRoot, txRoot, receiptsRoot, mixHash,
+    // withdrawalsRoot, parentBeaconRoot, requestsHash), 0x94 (20: coinbase), 0xb9 0x01 0x00 (256:
+    // logsBloom), 0x88 (8: nonce). Integer fields (difficulty 7, number 8, gasLimit 9, gasUsed 10,
+    // timestamp 11, baseFee 15, blobGasUsed 17, excessBlobGas 18) are bits of _UINT_FIELDS.
+    // extraData (12) is any byte string; fields from 21 on are any item.
+    uint256 private constant _PREFIXES = 0xa0a094a0a0a0b9000000000000a08800a00000a0a00000000000000000000000;
+    uint256 private constant _UINT_FIELDS = 0x68f80;
     uint256 private constant _KNOWN_FIELDS = 21;
-    /// @dev 0 parentHash B32, 1 ommersHash B32, 2 coinbase B20, 3 stateRoot B32, 4 txRoot B32,
-    ///      5 receiptsRoot B32, 6 logsBloom B256, 7 difficulty UINT, 8 number UINT, 9 gasLimit UINT,
-    ///      10 gasUsed UINT, 11 timestamp UINT, 12 extraData ANY, 13 mixHash B32, 14 nonce B8,
-    ///      15 baseFee UINT, 16 withdrawalsRoot B32, 17 blobGasUsed UINT, 18 excessBlobGas UINT,
-    ///      19 parentBeaconRoot B32, 20 requestsHash B32. Written most significant field first.
-    uint256 private constant _FIELD_TYPES = 0x221121520111114222322;
 
     /// @notice Decodes `rlp`; reverts unless it is one well-formed header of at least 16 fields.
     function decode(bytes calldata rlp) internal pure returns (Header memory header) {
-        uint256 ptr;
-        uint256 end;
-        // The input's calldata bounds.
+        uint256 outerErr;
+        uint256 fieldErr; // field index << 8 | RLPReader.ERR_* code, plus 1 << 255 when set
+        uint256 count;
+        // Walks the header: the outer list must span the input; each field must be a canonical RLP
+        // item inside it; fields 0..20 must have their shape (_PREFIXES, _UINT_FIELDS); fields 0, 3,
+        // 8, 11 and 19 are stored into `header`. Safe: calldata is only read (past the end reads zeros), every
+        // item is bounds-checked against the list's end before its payload is used, lengths are
+        // below 2^64 (8 length bytes at most) so offsets cannot overflow, and memory is written
+        // only inside `header` (allocated by Solidity, 6 words).
         assembly ("memory-safe") {
-            ptr := rlp.offset
-            end := add(ptr, rlp.length)
-        }
-        (uint256 err, bool isList, uint256 p, uint256 len) = RLPReader.tryReadHeader(ptr, end);
-        if (err != 0) revert BlockHeaderMalformed(err);
-        if (!isList) revert BlockHeaderMalformed(RLPReader.ERR_UNEXPECTED_STRING);
-        if (p + len != end) revert BlockHeaderMalformed(RLPReader.ERR_TRAILING_BYTES);
+            // The RLP item header at `p` inside [p, e): payload offset and length, whether it is a
+            // list, and err = 0 or an RLPReader.ERR_* code (the rules of RLPReader.tryReadHeader).
+            function item(p, e) -> cp, cl, isList, err {
+                if iszero(lt(p, e)) {
+                    err := 1 // ERR_EMPTY
+                    leave
+                }
+                let w := calldataload(p)
+                let b := byte(0, w)
+                switch lt(b, 0x80)
+                case 1 {
+                    cp := p
+                    cl := 1
+                }
+                default {
+                    isList := gt(b, 0xbf)
+                    cl := sub(b, add(0x80, shl(6, isList)))
+                    cp := add(p, 1)
+                    switch gt(cl, 55)
+                    case 1 {
+                        let n := sub(cl, 55)
+                        cp := add(cp, n)
+                        cl := shr(sub(256, shl(3, n)), shl(8, w))
+                        if lt(cl, 56) { err := 4 } // ERR_NON_CANONICAL_LONG_FORM
+                        if iszero(byte(1, w)) { err := 5 } // ERR_LEADING_ZERO_LENGTH
+                    }
+                    default {
+                        if and(eq(b, 0x81), lt(byte(1, w), 0x80)) { err := 3 } // ERR_NON_CANONICAL_SINGLE_BYTE
+                    }
+                }
+                if gt(add(cp, cl), e) { err := 2 } // ERR_OUT_OF_BOUNDS
+            }
 
-        uint256 field;
-        for (; p < end; ++field) {
-            uint256 fp;
-            uint256 fl;
-            (err, isList, fp, fl) = RLPReader.tryReadHeader(p, end);
-            if (err != 0) revert BlockHeaderInvalidField(field, err);
-            p = fp + fl;
-            if (field >= _KNOWN_FIELDS) continue;
-            if (isList) revert BlockHeaderInvalidField(field, RLPReader.ERR_UNEXPECTED_LIST);
+            // Walks the fields in [p, e), the first being field n0, writing the ones `header` holds
+            // into `hp`: parentHash (0),
+            // stateRoot (3), number (8), timestamp (11), parentBeaconRoot (19) at words 1, 2, 3, 4,
+            // 5. Returns the number of fields and the error, if any (field << 8 | code, bit 255 set).
+            function fields(p, n0, e, hp) -> n, fail {
+                n := n0
+                for {} lt(p, e) { n := add(n, 1) } {
+                    let cp, cl, isList, err
+                    let want := byte(n, _PREFIXES)
+                    switch want
+                    case 0 {
+                        cp, cl, isList, err := item(p, e)
+                        if and(lt(n, _KNOWN_FIELDS), isList) { err := 6 } // ERR_UNEXPECTED_LIST
+                        if and(shr(n, _UINT_FIELDS), 1) {
+                            if gt(cl, 32) { err := 10 } // ERR_UINT_TOO_LONG
+                            if and(gt(cl, 0), iszero(byte(0, calldataload(cp)))) { err := 9 } // ERR_UINT_LEADING_ZERO
+                        }
+                    }
+                    default {
+                        // a fixed-size field: its one valid prefix
+                        let w := calldataload(p)
+                        cp := add(p, 1)
+                        cl := sub(want, 0x80)
+                        if eq(want, 0xb9) {
+                            cp := add(p, 3)
+                            cl := 256
+                            if iszero(eq(shr(232, w), 0xb90100)) { err := 11 } // ERR_WRONG_LENGTH
+                        }
+                        if iszero(eq(byte(0, w), want)) {
+                            err := 11 // ERR_WRONG_LENGTH
+                            if gt(byte(0, w), 0xbf) { err := 6 } // ERR_UNEXPECTED_LIST
+                        }
+                        if gt(add(cp, cl), e) { err := 2 } // ERR_OUT_OF_BOUNDS
+                    }
+                    if err {
+                        fail := or(shl(255, 1), or(shl(8, n), err))
+                        leave
+                    }
+                    // fields 0, 3, 8, 11, 19 (bits of 0x80909) go into the header
+                    if and(shr(n, 0x80909), 1) {
+                        let v := calldataload(cp)
+                        if lt(cl, 32) { v := shr(sub(256, shl(3, cl)), v) } // an integer field
+                        switch n
+                        case 0 { mstore(add(hp, 0x20), v) }
+                        case 3 { mstore(add(hp, 0x40), v) }
+                        case 8 { mstore(add(hp, 0x60), v) }
+                        case 11 { mstore(add(hp, 0x80), v) }
+                        default { mstore(add(hp, 0xa0), v) }
+                    }
+                    p := add(cp, cl)
+                }
+            }
 
-            uint256 kind = (_FIELD_TYPES >> (4 * field)) & 0x0f;
-            if (kind == _UINT) {
-                uint256 value;
-                (err, value) = RLPReader.tryReadUint(fp, fl);
-                if (err != 0) revert BlockHeaderInvalidField(field, err);
-                if (field == 8) header.number = value;
-                else if (field == 11) header.timestamp = value;
-            } else if (kind != _ANY) {
-                uint256 size = kind == _B32 ? 32 : kind == _B20 ? 20 : kind == _B256 ? 256 : 8;
-                if (fl != size) revert BlockHeaderInvalidField(field, RLPReader.ERR_WRONG_LENGTH);
-                if (field == 0) header.parentHash = _word(fp);
-                else if (field == 3) header.stateRoot = _word(fp);
-                else if (field == 19) header.parentBeaconRoot = _word(fp);
+            let start := rlp.offset
+            let end := add(start, rlp.length)
+            let cp, cl, isList, err := item(start, end)
+            switch err
+            case 0 {
+                if iszero(isList) { outerErr := 7 } // ERR_UNEXPECTED_STRING
+                if iszero(eq(add(cp, cl), end)) { outerErr := 8 } // ERR_TRAILING_BYTES
+            }
+            default { outerErr := err }
+            if iszero(outerErr) {
+                // Fast path over fields 0..6, whose encodings have fixed sizes (a0 ‖ 32, a0 ‖ 32,
+                // 94 ‖ 20, a0 ‖ 32, a0 ‖ 32, a0 ‖ 32, b9 01 00 ‖ 256): check the 7 prefixes at their
+                // offsets, take parentHash and stateRoot, and continue at field 7 (offset 445). Any
+                // other layout is walked from field 0, which names the error if there is one.
+                let skip := 0
+                if iszero(gt(add(cp, 445), end)) {
+                    if and(
+                        and(
+                            and(eq(byte(0, calldataload(cp)), 0xa0), eq(byte(0, calldataload(add(cp, 33))), 0xa0)),
+                            and(
+                                eq(byte(0, calldataload(add(cp, 66))), 0x94),
+                                eq(byte(0, calldataload(add(cp, 87))), 0xa0)
+                            )
+                        ),
+                        and(
+                            and(
+                                eq(byte(0, calldataload(add(cp, 120))), 0xa0),
+                                eq(byte(0, calldataload(add(cp, 153))), 0xa0)
+                            ),
+                            eq(shr(232, calldataload(add(cp, 186))), 0xb90100)
+                        )
+                    ) {
+                        mstore(add(header, 0x20), calldataload(add(cp, 1)))
+                        mstore(add(header, 0x40), calldataload(add(cp, 88)))
+                        skip := 1
+                    }
+                }
+                switch skip
+                case 1 {
+                    count, fieldErr := fields(add(cp, 445), 7, end, header)
+                }
+                default { count, fieldErr := fields(cp, 0, end, header) }
             }
         }
-        if (field < MIN_FIELDS) revert BlockHeaderTooFewFields(field);
+        if (outerErr != 0) revert BlockHeaderMalformed(outerErr);
+        if (fieldErr != 0) revert BlockHeaderInvalidField((fieldErr >> 8) & 0xffff, fieldErr & 0xff);
+        if (count < MIN_FIELDS) revert BlockHeaderTooFewFields(count);
         header.hash = keccak256(rlp);
-    }
-
-    function _word(uint256 p) private pure returns (bytes32 w) {
-        // The 32 bytes at calldata offset `p` (a 32-byte field whose bounds were checked).
-        assembly ("memory-safe") {
-            w := calldataload(p)
-        }
     }
 }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-import {RLPReader} from "./RLPReader.sol";
-
 /// @title MerklePatricia
 /// @notice Verifies Merkle-Patricia trie proofs (EIP-1186 `eth_getProof` nodes) in calldata,
 ///         without copying nodes to memory except for hashing and without allocating.
@@ -25,8 +23,11 @@ import {RLPReader} from "./RLPReader.sol";
 ///         Node indices in errors count the nodes on the path, root = 0, embedded nodes included.
 ///
 ///         Trusted-root assumption: a node whose hash matched is a node of the trie the caller
-///         trusts, so a full branch (532 bytes, 16 hash children) is read by offset after checking
-///         only the items it depends on (see `_FULL_BRANCH_PAYLOAD`).
+///         trusts (and embedded nodes lie inside such nodes), so parsing checks what the lookup
+///         depends on rather than re-validating every byte: a full branch (532 bytes, 16 hash
+///         children) is read by offset after checking the items that identify its shape, and a
+///         branch's child slots after the one on the key's path are not re-validated (they are
+///         when the key ends at the branch and its value slot is read).
 library MerklePatricia {
     /// @notice keccak256(rlp("")): the root of the empty trie.
     bytes32 internal constant EMPTY_TRIE_ROOT = 0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421;
@@ -58,20 +59,25 @@ library MerklePatricia {
     /// @notice A value that is a list, or an empty leaf value.
     uint256 internal constant REASON_BAD_VALUE = 7;
 
-    /// @dev Payload length of a branch with 16 hash children (16 * 33 bytes) and a 1-byte value
-    ///      (0x80 = empty): 529, so the node is `f9 02 11 ‖ payload`, 532 bytes. Conversely, a
-    ///      well-formed 17-item list with this payload has exactly that shape: each child item is at
-    ///      most 33 bytes (a hash; embedded nodes are < 32) and the value at least 1, so all 16
-    ///      children are 33-byte items and child i sits at payload offset 33 * i. A 2-item node with
-    ///      this payload whose first item is 33 bytes (prefix 0xa0 at offset 0) has a 496-byte second
-    ///      item, whose prefix at offset 33 is 0xb9, not 0xa0. So the fast path requires 0xa0 at
-    ///      offsets 0 and 33, and checks the followed child's own prefix.
-    uint256 private constant _FULL_BRANCH_PAYLOAD = 529;
+    // Full branches. A branch with 16 hash children (16 * 33 bytes) and a 1-byte value slot (0x80
+    // = empty) has a 529-byte payload, so the node is `f9 02 11 ‖ payload`, 532 bytes: most nodes
+    // of mainnet account proofs and the upper nodes of storage proofs. Conversely, a well-formed
+    // 17-item list with this payload has exactly that shape: each child item is at most 33 bytes (a
+    // hash; embedded nodes are < 32) and the value at least 1, so all 16 children are 33-byte items
+    // and child i sits at payload offset 33 * i. A 2-item node with this payload whose first item
+    // is 33 bytes (prefix 0xa0 at offset 0) has a 496-byte second item, whose prefix at offset 33
+    // is 0xb9, not 0xa0. So the fast path requires the header f9 02 11 and 0xa0 at payload offsets
+    // 0 and 33, and checks the followed child's own prefix.
 
-    // Outcomes of one node.
-    uint256 private constant _FOLLOW = 0; // continue with a child
-    uint256 private constant _FOUND = 1; // the key's value is here
-    uint256 private constant _ABSENT = 2; // the node proves the key absent
+    // Outcome of one node (`node`): continue at a child, or stop with the key found / proven absent.
+    uint256 private constant _FOLLOW = 0;
+    uint256 private constant _FOUND = 1;
+    uint256 private constant _ABSENT = 2;
+    // Failures (`node` and `walk`): _INVALID + reason is MerklePatriciaInvalidNode(index, reason).
+    uint256 private constant _INVALID = 0x10;
+    uint256 private constant _HASH_MISMATCH = 0x20;
+    uint256 private constant _TOO_SHORT = 0x21;
+    uint256 private constant _TRAILING = 0x22;
 
     /// @notice Looks `path` up in the trie with root `root`.
     /// @param root The trie root (a state root, a storage root, ...).
@@ -101,260 +107,318 @@ library MerklePatricia {
         }
     }
 
-    /// @dev The lookup over the proof bytes [ptr, end); returns the value's offset and length.
-    function _walk(bytes32 expected, bytes32 path, uint256 ptr, uint256 end)
+    /// @dev The lookup over the proof bytes [ptr, end); returns the value's calldata offset and length.
+    function _walk(bytes32 root, bytes32 path, uint256 ptr, uint256 end)
         private
         pure
-        returns (bool exists, uint256 at, uint256 len)
+        returns (bool exists, uint256 valuePtr, uint256 valueLen)
     {
         // The empty trie: an empty proof, or its root node rlp("") = 0x80. Any other proof for the
-        // empty root fails the root's hash check below.
-        if (expected == EMPTY_TRIE_ROOT && (ptr == end || (end - ptr == 1 && _byteAt(ptr) == 0x80))) {
+        // empty root fails the root's hash check.
+        if (root == EMPTY_TRIE_ROOT && (ptr == end || (end - ptr == 1 && uint8(bytes1(_word(ptr))) == 0x80))) {
             return (false, ptr, 0);
         }
 
-        // `expected`: hash of the next node when it is reached by hash (the root first).
-        bool embedded; // the current node is embedded in its parent
-        uint256 payload; // current node's payload start
-        uint256 nodeEnd; // current node's end
-        uint256 depth; // nibbles of `path` consumed
-
-        for (uint256 index;; ++index) {
-            if (!embedded) {
-                (payload, nodeEnd) = _readHashedNode(ptr, end, expected, index);
-                ptr = nodeEnd;
-            }
-
-            uint256 outcome;
-            // `at`: the child reference to follow, or the value.
-            (outcome, depth, at, len) = _step(path, depth, payload, nodeEnd, index);
-            if (outcome != _FOLLOW) return _end(ptr, end, index, outcome == _FOUND, at, len);
-
-            // Follow the child reference at `at`.
-            uint256 c = _byteAt(at);
-            if (c == 0xa0) {
-                expected = _word(at + 1);
-                embedded = false;
-            } else if (c == 0x80) {
-                // Empty branch slot on the path: the key is absent.
-                return _end(ptr, end, index, false, at, 0);
-            } else if (c > 0xc0 && c < 0xdf) {
-                // Embedded node (a list of at most 31 bytes): continue inside the parent.
-                payload = at + 1;
-                nodeEnd = payload + (c - 0xc0);
-                embedded = true;
-                ptr = _skipRepeatedNode(ptr, end, at, nodeEnd - at);
-            } else {
-                revert MerklePatriciaInvalidNode(index, REASON_BAD_CHILD);
-            }
-        }
-    }
-
-    /// @dev Reads the proof node at `ptr` (a list within [ptr, end)) and checks its hash.
-    function _readHashedNode(uint256 ptr, uint256 end, bytes32 expected, uint256 index)
-        private
-        pure
-        returns (uint256 payload, uint256 nodeEnd)
-    {
-        if (ptr == end) revert MerklePatriciaProofTooShort();
-        (uint256 err, bool isList, uint256 p, uint256 len) = RLPReader.tryReadHeader(ptr, end);
-        if (err != 0) revert MerklePatriciaInvalidNode(index, REASON_MALFORMED_RLP);
-        if (!isList) revert MerklePatriciaInvalidNode(index, REASON_NOT_A_LIST);
-        payload = p;
-        nodeEnd = p + len;
-        if (_hash(ptr, nodeEnd - ptr) != expected) revert MerklePatriciaHashMismatch(index);
-    }
-
-    /// @dev Processes the node with payload [payload, nodeEnd) at `depth`. Returns `_FOLLOW` with the
-    ///      offset of the child reference to follow and the new depth, or `_FOUND` / `_ABSENT` with
-    ///      the value's offset and length.
-    function _step(bytes32 path, uint256 depth, uint256 payload, uint256 nodeEnd, uint256 index)
-        private
-        pure
-        returns (uint256 outcome, uint256 newDepth, uint256 at, uint256 len)
-    {
-        if (nodeEnd - payload == _FULL_BRANCH_PAYLOAD && _byteAt(payload) == 0xa0 && _byteAt(payload + 33) == 0xa0) {
-            // Full branch: children at fixed offsets (see _FULL_BRANCH_PAYLOAD).
-            if (depth == 64) {
-                // The key ends here: the value slot, one byte (0x80 empty, < 0x80 itself).
-                at = payload + 528;
-                uint256 b = _byteAt(at);
-                if (b == 0x80) return (_ABSENT, depth, at, 0);
-                if (b > 0x80) revert MerklePatriciaInvalidNode(index, REASON_BAD_VALUE);
-                return (_FOUND, depth, at, 1);
-            }
-            at = payload + 33 * _nibble(path, depth);
-            if (_byteAt(at) != 0xa0) revert MerklePatriciaInvalidNode(index, REASON_BAD_CHILD);
-            return (_FOLLOW, depth + 1, at, 0);
-        }
-
-        // The first two items decide: exactly 2 = leaf/extension, more = branch.
-        (uint256 err, bool isList, uint256 p, uint256 l) = RLPReader.tryReadHeader(payload, nodeEnd);
-        if (err != 0) revert MerklePatriciaInvalidNode(index, _shapeReason(err));
-        // (`at`, `len` are scratch here: the second item's payload)
-        (err,, at, len) = RLPReader.tryReadHeader(p + l, nodeEnd);
-        if (err != 0) revert MerklePatriciaInvalidNode(index, _shapeReason(err));
-        if (at + len == nodeEnd) {
-            if (isList || l == 0) revert MerklePatriciaInvalidNode(index, REASON_BAD_HEX_PREFIX);
-            return _shortNode(path, depth, p, l, nodeEnd, index);
-        }
-        return _branch(path, depth, payload, nodeEnd, index);
-    }
-
-    /// @dev A leaf or extension node: [hex-prefix path at [p, p + l), value or child], ending at `nodeEnd`.
-    function _shortNode(bytes32 path, uint256 depth, uint256 p, uint256 l, uint256 nodeEnd, uint256 index)
-        private
-        pure
-        returns (uint256 outcome, uint256 newDepth, uint256 at, uint256 len)
-    {
-        (bool matches, uint256 nibbles, bool leaf) = _matchPath(path, depth, p, l, index);
-        uint256 item1 = p + l;
-        bool isList;
-        (, isList, at, len) = RLPReader.tryReadHeader(item1, nodeEnd);
-        if (leaf) {
-            if (isList || len == 0) revert MerklePatriciaInvalidNode(index, REASON_BAD_VALUE);
-            if (matches && depth + nibbles == 64) return (_FOUND, 64, at, len);
-            // A leaf for another key: the key is absent.
-            return (_ABSENT, depth, at, 0);
-        }
-        if (nibbles == 0) revert MerklePatriciaInvalidNode(index, REASON_EMPTY_EXTENSION);
-        // An extension whose path diverges from the key: the key is absent.
-        if (!matches) return (_ABSENT, depth, at, 0);
-        // An extension's child is a hash or an embedded node, never empty.
-        if (_byteAt(item1) == 0x80) revert MerklePatriciaInvalidNode(index, REASON_BAD_CHILD);
-        return (_FOLLOW, depth + nibbles, item1, 0);
-    }
-
-    /// @dev A branch node (16 child slots and a value slot) with payload [payload, nodeEnd).
-    function _branch(bytes32 path, uint256 depth, uint256 payload, uint256 nodeEnd, uint256 index)
-        private
-        pure
-        returns (uint256 outcome, uint256 newDepth, uint256 at, uint256 len)
-    {
-        uint256 valuePtr;
-        (at, valuePtr) = _scanBranch(payload, depth == 64 ? 16 : _nibble(path, depth), index);
-        (uint256 err, bool isList, uint256 pv, uint256 lv) = RLPReader.tryReadHeader(valuePtr, nodeEnd);
-        if (err != 0) revert MerklePatriciaInvalidNode(index, _shapeReason(err));
-        if (pv + lv != nodeEnd) revert MerklePatriciaInvalidNode(index, REASON_BAD_ITEM_COUNT);
-        if (isList) revert MerklePatriciaInvalidNode(index, REASON_BAD_VALUE);
-        if (depth == 64) return (lv != 0 ? _FOUND : _ABSENT, depth, pv, lv);
-        return (_FOLLOW, depth + 1, at, 0);
-    }
-
-    /// @dev Ends the lookup at node `index`: no proof bytes may follow.
-    function _end(uint256 ptr, uint256 end, uint256 index, bool exists, uint256 at, uint256 len)
-        private
-        pure
-        returns (bool, uint256, uint256)
-    {
-        if (ptr != end) revert MerklePatriciaTrailingNodes(index + 1);
-        return (exists, at, len);
-    }
-
-    /// @dev Checks the hex-prefix path at [p, p + len) (len >= 1) and compares it with `path` from
-    ///      nibble `depth` on. Returns whether the node's path is a prefix of the rest of `path`,
-    ///      its length in nibbles, and whether the node is a leaf.
-    function _matchPath(bytes32 path, uint256 depth, uint256 p, uint256 len, uint256 index)
-        private
-        pure
-        returns (bool matches, uint256 nibbles, bool leaf)
-    {
-        uint256 first = _byteAt(p);
-        uint256 flag = first >> 4;
-        if (flag > 3) revert MerklePatriciaInvalidNode(index, REASON_BAD_HEX_PREFIX);
-        uint256 odd = flag & 1;
-        if (odd == 0 && first & 0x0f != 0) revert MerklePatriciaInvalidNode(index, REASON_BAD_HEX_PREFIX);
-        leaf = flag > 1;
-        unchecked {
-            nibbles = 2 * len - 2 + odd;
-            // A node path longer than what is left of the key cannot lie on it.
-            if (depth + nibbles > 64) return (false, nibbles, leaf);
-        }
-        // Compares the node's `nibbles` nibbles with `path` after `depth` nibbles, both left-aligned
-        // in a word: odd paths start in the low nibble of the flag byte, even ones at the next byte.
-        // Bytes past the path (read by the 32-byte load) are shifted out. Safe: pure calldata reads
-        // and shifts (a shift by 256 yields 0, which is the right answer for an empty path).
+        uint256 status;
+        uint256 index;
+        // The trie walk, one node per iteration (`walk`): a node reached by hash is read from the
+        // proof at `ptr` and hashed against the reference (the root first); an embedded node is
+        // read in place inside its parent. The node then decides (`node`): descend into a child
+        // (branch slot, matching extension) or stop (value found; empty slot, diverging
+        // leaf/extension: absent). `status` says how it stopped; errors are raised after the block.
+        //
+        // Safety: calldata is only read (`calldataload` past the end of calldata yields zeros, never
+        // a fault). Every node reached by hash is bounds-checked against the proof's end, and every
+        // item the lookup uses (leaf/extension items, the branch slot followed, a value, an
+        // embedded node) against its enclosing node, before an offset derived from it delimits a
+        // value or a child node. Arithmetic is on calldata offsets and lengths below 2^64 and
+        // nibble counts <= 64, so nothing overflows. Memory: nodes are copied to the free memory
+        // area for hashing without moving the free memory pointer (scratch use, dead afterwards).
         assembly ("memory-safe") {
-            let nodePath := calldataload(add(p, iszero(odd)))
-            if odd { nodePath := shl(4, nodePath) }
-            let rest := shl(shl(2, depth), path)
-            matches := iszero(shr(sub(256, shl(2, nibbles)), xor(nodePath, rest)))
-        }
-    }
-
-    /// @dev Walks the 16 child slots of a branch whose payload starts at `p`; returns the offset of
-    ///      slot `target` (16 = the value slot) and of the value slot. Each child must be empty
-    ///      (0x80), a hash (0xa0 + 32 bytes) or an embedded list of at most 31 bytes.
-    function _scanBranch(uint256 p, uint256 target, uint256 index)
-        private
-        pure
-        returns (uint256 targetPtr, uint256 valuePtr)
-    {
-        bool bad;
-        // Advances over 16 child items by their one-byte prefixes, recording slot `target`. Safe: pure
-        // calldata reads; the caller checks that the value item read at the returned offset ends
-        // exactly at the node's end, so every child lies inside the node.
-        assembly ("memory-safe") {
-            for { let i := 0 } lt(i, 16) { i := add(i, 1) } {
-                if eq(i, target) { targetPtr := p }
-                let b := byte(0, calldataload(p))
-                switch b
-                case 0x80 { p := add(p, 1) }
-                case 0xa0 { p := add(p, 33) }
+            // Decodes the RLP item header at `p` (p <= e); the item must end by `e`. Returns its
+            // payload offset and length, and `info`: 0 string, 1 list, 2 malformed (out of bounds,
+            // a 0x81-wrapped byte below 0x80, a long form for a length below 56 or with a leading
+            // zero byte: the rules of RLPReader.tryReadHeader). At p == e the item is out of bounds.
+            function item(p, e) -> cp, cl, info {
+                let w := calldataload(p)
+                let b := byte(0, w)
+                switch lt(b, 0x80)
+                case 1 {
+                    cp := p
+                    cl := 1
+                }
                 default {
-                    // embedded node: short list 0xc1..0xde (1..30 payload bytes, < 32 in all)
-                    if or(lt(b, 0xc1), gt(b, 0xde)) {
-                        bad := 1
-                        break
+                    info := gt(b, 0xbf)
+                    // short form: the length; long form: 55 + the number of length bytes
+                    cl := sub(b, add(0x80, shl(6, info)))
+                    cp := add(p, 1)
+                    if gt(cl, 55) {
+                        let n := sub(cl, 55)
+                        cp := add(cp, n)
+                        cl := shr(sub(256, shl(3, n)), shl(8, w))
+                        if or(lt(cl, 56), iszero(byte(1, w))) { info := 2 }
                     }
-                    p := add(p, sub(b, 0xbf))
+                    if eq(b, 0x81) { if lt(byte(1, w), 0x80) { info := 2 } }
+                }
+                if gt(add(cp, cl), e) { info := 2 }
+            }
+
+            // Nibble `depth` of `path` (0 = most significant).
+            function nibble(path_, depth) -> n {
+                n := and(shr(sub(252, shl(2, depth)), path_), 0x0f)
+            }
+
+            // Length of the branch child item at `q` (0x80 empty: 1, 0xa0 hash: 33, 0xc1..0xde
+            // embedded list: 2..31), or 0 for any other prefix.
+            function childLength(q) -> len {
+                let b := byte(0, calldataload(q))
+                len := add(add(eq(b, 0x80), mul(eq(b, 0xa0), 33)), mul(and(gt(b, 0xc0), lt(b, 0xdf)), sub(b, 0xbf)))
+            }
+
+            // Processes a node other than a full branch, with payload [payload, nodeEnd), at `depth`
+            // nibbles into the key. Returns _FOLLOW with the child reference's offset `at` and the
+            // new depth, _FOUND / _ABSENT with the value's offset and length, or _INVALID + reason.
+            function node(payload, nodeEnd, depth, path_) -> kind, at, len, newDepth {
+                // A first item that is empty (0x80) or a list can only be a branch's first child:
+                // a hex-prefix path is a non-empty string.
+                let b0 := byte(0, calldataload(payload))
+                if or(eq(b0, 0x80), gt(b0, 0xc0)) {
+                    kind, at, len, newDepth := branch(payload, nodeEnd, depth, path_)
+                    leave
+                }
+                // Otherwise the first two items decide: exactly 2 = leaf/extension, more = branch.
+                let p0, l0, info0 := item(payload, nodeEnd)
+                if or(gt(info0, 1), eq(add(p0, l0), nodeEnd)) {
+                    kind := add(_INVALID, REASON_MALFORMED_RLP)
+                    if lt(info0, 2) { kind := add(_INVALID, REASON_BAD_ITEM_COUNT) }
+                    leave
+                }
+                let info1
+                at, len, info1 := item(add(p0, l0), nodeEnd)
+                if gt(info1, 1) {
+                    kind := add(_INVALID, REASON_MALFORMED_RLP)
+                    leave
+                }
+                if iszero(eq(add(at, len), nodeEnd)) {
+                    kind, at, len, newDepth := branch(payload, nodeEnd, depth, path_)
+                    leave
+                }
+
+                // Leaf or extension: [hex-prefix path, value or child]; the second item is [at, at + len).
+                newDepth := depth
+                let nibbles, flags := hexPath(p0, l0, info0, depth, path_)
+                if and(flags, 4) {
+                    kind := add(_INVALID, REASON_BAD_HEX_PREFIX)
+                    leave
+                }
+                if and(flags, 2) {
+                    // Leaf: the value, if its path is exactly the rest of the key.
+                    if or(info1, iszero(len)) {
+                        kind := add(_INVALID, REASON_BAD_VALUE)
+                        leave
+                    }
+                    let found := and(and(flags, 1), eq(add(depth, nibbles), 64))
+                    kind := sub(_ABSENT, found)
+                    len := mul(len, found)
+                    leave
+                }
+                // Extension.
+                if iszero(nibbles) {
+                    kind := add(_INVALID, REASON_EMPTY_EXTENSION)
+                    leave
+                }
+                if iszero(and(flags, 1)) {
+                    // Diverges from the key: the key is absent.
+                    kind := _ABSENT
+                    len := 0
+                    leave
+                }
+                // Its child (a hash or an embedded node, never empty) is the second item.
+                at := add(p0, l0)
+                if eq(byte(0, calldataload(at)), 0x80) { kind := add(_INVALID, REASON_BAD_CHILD) }
+                newDepth := add(depth, nibbles)
+            }
+
+            // Decodes the hex-prefix path at [p0, p0 + l0) (info0: 0 string, 1 list) and compares it
+            // with `path_` after `depth` nibbles. Returns its length in nibbles and flags: 1 = the
+            // node's path is a prefix of the rest of the key, 2 = leaf, 4 = not hex-prefix encoded
+            // (a list or empty string, a flag nibble above 3, an even path with a non-zero pad).
+            function hexPath(p0, l0, info0, depth, path_) -> nibbles, flags {
+                let first := byte(0, calldataload(p0))
+                let flag := shr(4, first)
+                let odd := and(flag, 1)
+                if or(or(info0, iszero(l0)), or(gt(flag, 3), and(iszero(odd), and(first, 0x0f)))) {
+                    flags := 4
+                    leave
+                }
+                nibbles := add(sub(shl(1, l0), 2), odd)
+                flags := and(flag, 2)
+                // Both paths left-aligned in a word (odd paths start in the flag byte's low nibble,
+                // even ones at the next byte); bytes past the path are shifted out (a shift by 256
+                // yields 0, right for an empty path). A node path longer than the rest of the key
+                // cannot match.
+                if iszero(gt(add(depth, nibbles), 64)) {
+                    let nodePath := calldataload(add(p0, iszero(odd)))
+                    if odd { nodePath := shl(4, nodePath) }
+                    flags := or(flags, iszero(shr(sub(256, shl(2, nibbles)), xor(nodePath, shl(shl(2, depth), path_)))))
                 }
             }
-            valuePtr := p
+
+            // Branch with payload [payload, nodeEnd): finds the child slot on the path. Child items
+            // (empty 0x80, hash 0xa0 + 32 bytes, embedded list 0xc1..0xde) are checked up to that
+            // slot; the node is authenticated, so the rest is not re-validated, except where the key
+            // ends at this branch (depth 64): then all 16 are, and the value slot must end the node.
+            function branch(payload, nodeEnd, depth, path_) -> kind, at, len, newDepth {
+                newDepth := add(depth, 1)
+                let target := 16
+                if lt(depth, 64) { target := nibble(path_, depth) }
+                at := payload
+                for {} target { target := sub(target, 1) } {
+                    switch byte(0, calldataload(at))
+                    case 0x80 { at := add(at, 1) }
+                    case 0xa0 { at := add(at, 33) }
+                    default {
+                        let l := childLength(at)
+                        if iszero(l) {
+                            kind := add(_INVALID, REASON_BAD_CHILD)
+                            leave
+                        }
+                        at := add(at, l)
+                    }
+                }
+                if lt(depth, 64) {
+                    // the child on the path must be a child item inside the node
+                    let l := childLength(at)
+                    if or(iszero(l), gt(add(at, l), nodeEnd)) { kind := add(_INVALID, REASON_BAD_CHILD) }
+                    leave
+                }
+                // depth 64: the value slot (item 16) must end the node
+                let pv, lv, infoV := item(at, nodeEnd)
+                if gt(infoV, 1) {
+                    kind := add(_INVALID, REASON_MALFORMED_RLP)
+                    leave
+                }
+                if iszero(eq(add(pv, lv), nodeEnd)) {
+                    kind := add(_INVALID, REASON_BAD_ITEM_COUNT)
+                    leave
+                }
+                if infoV {
+                    kind := add(_INVALID, REASON_BAD_VALUE)
+                    leave
+                }
+                newDepth := depth
+                at := pv
+                len := lv
+                kind := sub(_ABSENT, iszero(iszero(lv)))
+            }
+
+            // The walk from the root `expected` over the proof [p, e). Returns how it stopped, the
+            // index of the node it stopped at, the value's offset and length, and the proof offset
+            // after the last node consumed.
+            function walk(expected, path_, p, e) -> fail, idx, vp, vl, pOut {
+                let payload, nodeEnd, depth
+                let embedded := 0
+                for {} 1 { idx := add(idx, 1) } {
+                    if iszero(embedded) {
+                        // A node reached by hash: read it from the proof and check its hash.
+                        if eq(p, e) {
+                            fail := _TOO_SHORT
+                            leave
+                        }
+                        let w := calldataload(p)
+                        // Fast path: a full branch (header f9 02 11, children 0 and 1 hashes: see
+                        // "Full branches" above) that the key continues below. Child i is at
+                        // payload offset 33 * i.
+                        if and(
+                            and(eq(shr(232, w), 0xf90211), lt(depth, 64)),
+                            and(eq(byte(3, w), 0xa0), eq(byte(0, calldataload(add(p, 36))), 0xa0))
+                        ) {
+                            nodeEnd := add(p, 532)
+                            if gt(nodeEnd, e) {
+                                fail := add(_INVALID, REASON_MALFORMED_RLP)
+                                leave
+                            }
+                            let m := mload(0x40)
+                            calldatacopy(m, p, 532)
+                            if iszero(eq(keccak256(m, 532), expected)) {
+                                fail := _HASH_MISMATCH
+                                leave
+                            }
+                            vp := add(add(p, 3), mul(33, nibble(path_, depth)))
+                            if iszero(eq(byte(0, calldataload(vp)), 0xa0)) {
+                                fail := add(_INVALID, REASON_BAD_CHILD)
+                                break
+                            }
+                            expected := calldataload(add(vp, 1))
+                            depth := add(depth, 1)
+                            p := nodeEnd
+                            continue
+                        }
+                        let info
+                        payload, nodeEnd, info := item(p, e)
+                        if iszero(eq(info, 1)) {
+                            fail := add(_INVALID, REASON_MALFORMED_RLP)
+                            if iszero(info) { fail := add(_INVALID, REASON_NOT_A_LIST) }
+                            leave
+                        }
+                        nodeEnd := add(payload, nodeEnd)
+                        let m := mload(0x40)
+                        let len := sub(nodeEnd, p)
+                        calldatacopy(m, p, len)
+                        if iszero(eq(keccak256(m, len), expected)) {
+                            fail := _HASH_MISMATCH
+                            leave
+                        }
+                        p := nodeEnd
+                    }
+
+                    let kind
+                    kind, vp, vl, depth := node(payload, nodeEnd, depth, path_)
+                    if kind {
+                        // found or absent: the lookup ends here; or invalid
+                        if gt(kind, _ABSENT) { fail := kind }
+                        break
+                    }
+
+                    // Follow the child reference at `vp`.
+                    let c := byte(0, calldataload(vp))
+                    if eq(c, 0xa0) {
+                        expected := calldataload(add(vp, 1))
+                        embedded := 0
+                        continue
+                    }
+                    if eq(c, 0x80) {
+                        // Empty branch slot on the path: the key is absent.
+                        vl := 0
+                        break
+                    }
+                    if or(lt(c, 0xc1), gt(c, 0xde)) {
+                        fail := add(_INVALID, REASON_BAD_CHILD)
+                        break
+                    }
+                    // Embedded node (a list of 2..31 bytes): continue inside the parent. If the
+                    // proof repeats it as the next node (byte-identical), skip the copy.
+                    payload := add(vp, 1)
+                    nodeEnd := add(payload, sub(c, 0xc0))
+                    embedded := 1
+                    let len := sub(nodeEnd, vp)
+                    if iszero(lt(sub(e, p), len)) {
+                        let drop := sub(256, shl(3, len))
+                        if eq(shr(drop, calldataload(p)), shr(drop, calldataload(vp))) { p := add(p, len) }
+                    }
+                }
+                if iszero(fail) { if iszero(eq(p, e)) { fail := _TRAILING } }
+                pOut := p
+            }
+
+            status, index, valuePtr, valueLen, ptr := walk(root, path, ptr, end)
+            exists := iszero(iszero(valueLen))
         }
-        if (bad) revert MerklePatriciaInvalidNode(index, REASON_BAD_CHILD);
-        if (target == 16) targetPtr = valuePtr;
-    }
-
-    /// @dev If the proof continues with a byte-identical copy of the embedded node [node, node + len)
-    ///      (len < 32), skips it.
-    function _skipRepeatedNode(uint256 ptr, uint256 end, uint256 node, uint256 len) private pure returns (uint256) {
-        if (end - ptr < len) return ptr;
-        bool same;
-        // Compares the first `len` (< 32) bytes at both offsets. Safe: pure calldata reads.
-        assembly ("memory-safe") {
-            let drop := sub(256, shl(3, len))
-            same := eq(shr(drop, calldataload(ptr)), shr(drop, calldataload(node)))
-        }
-        return same ? ptr + len : ptr;
-    }
-
-    /// @dev Maps a tryReadHeader error for an item inside a node to a reason.
-    function _shapeReason(uint256 err) private pure returns (uint256) {
-        return err == RLPReader.ERR_EMPTY ? REASON_BAD_ITEM_COUNT : REASON_MALFORMED_RLP;
-    }
-
-    /// @dev Nibble `i` (0 = most significant) of `path`.
-    function _nibble(bytes32 path, uint256 i) private pure returns (uint256) {
-        return (uint256(path) >> (252 - 4 * i)) & 0x0f;
-    }
-
-    /// @dev keccak256 of calldata[p, p + len).
-    function _hash(uint256 p, uint256 len) private pure returns (bytes32 h) {
-        // Copies the node to free memory (scratch: the free memory pointer is not moved, the bytes
-        // are dead after hashing) and hashes it. Safe: writes only at and after the free pointer.
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            calldatacopy(m, p, len)
-            h := keccak256(m, len)
-        }
-    }
-
-    /// @dev The byte at calldata offset `p`.
-    function _byteAt(uint256 p) private pure returns (uint256 b) {
-        // Pure calldata read (past the end of calldata reads as zero).
-        assembly ("memory-safe") {
-            b := byte(0, calldataload(p))
+        if (status != 0) {
+            if (status == _HASH_MISMATCH) revert MerklePatriciaHashMismatch(index);
+            if (status == _TOO_SHORT) revert MerklePatriciaProofTooShort();
+            if (status == _TRAILING) revert MerklePatriciaTrailingNodes(index + 1);
+            revert MerklePatriciaInvalidNode(index, status - _INVALID);
         }
     }
 

@@ -85,21 +85,38 @@ library StorageProof {
         (bool exists, bytes calldata raw) = MerklePatricia.get(storageRoot, key, proof);
         if (!exists) return 0;
 
-        uint256 ptr;
-        uint256 end;
-        // The value slice's calldata bounds.
+        uint256 err;
+        // Decodes `raw` as rlp(uint): a single byte 0x01..0x7f, or 0x80 + n followed by n (<= 32)
+        // big-endian bytes without a leading zero (n = 1 only for values >= 0x80), nothing after.
+        // Sets `err` to an RLPReader.ERR_* code otherwise. Safe: pure calldata reads inside or just
+        // past `raw` (a found value is non-empty; bytes past it are only used when err != 0).
         assembly ("memory-safe") {
-            ptr := raw.offset
-            end := add(ptr, raw.length)
+            let len := raw.length
+            let w := calldataload(raw.offset)
+            let b := byte(0, w)
+            switch lt(b, 0x80)
+            case 1 {
+                value := b
+                if iszero(b) { err := 9 } // ERR_UINT_LEADING_ZERO (0x00 is not an integer)
+                if gt(len, 1) { err := 8 } // ERR_TRAILING_BYTES
+            }
+            default {
+                switch gt(b, 0xa0)
+                case 1 {
+                    err := 10 // ERR_UINT_TOO_LONG (a longer string, or a list)
+                    if gt(b, 0xbf) { err := 6 } // ERR_UNEXPECTED_LIST
+                }
+                default {
+                    let n := sub(b, 0x80)
+                    value := shr(sub(256, shl(3, n)), calldataload(add(raw.offset, 1)))
+                    if and(gt(n, 0), iszero(byte(1, w))) { err := 9 } // ERR_UINT_LEADING_ZERO
+                    if and(eq(n, 1), lt(byte(1, w), 0x80)) { err := 3 } // ERR_NON_CANONICAL_SINGLE_BYTE
+                    if gt(len, add(n, 1)) { err := 8 } // ERR_TRAILING_BYTES
+                    if lt(len, add(n, 1)) { err := 2 } // ERR_OUT_OF_BOUNDS
+                }
+            }
         }
-        (uint256 err, bool isList, uint256 p, uint256 len) = RLPReader.tryReadHeader(ptr, end);
         if (err != 0) revert StorageProofInvalidSlotValue(err);
-        if (isList) revert StorageProofInvalidSlotValue(RLPReader.ERR_UNEXPECTED_LIST);
-        if (p + len != end) revert StorageProofInvalidSlotValue(RLPReader.ERR_TRAILING_BYTES);
-        uint256 v;
-        (err, v) = RLPReader.tryReadUint(p, len);
-        if (err != 0) revert StorageProofInvalidSlotValue(err);
-        value = bytes32(v);
     }
 
     function _accountUint(uint256 ptr, uint256 end) private pure returns (uint256 value, uint256 next) {

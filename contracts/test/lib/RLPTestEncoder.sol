@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
+// Test code: narrowing casts here are on values already reduced to the target range.
+// forge-lint: disable-start(unsafe-typecast)
+
 /// @notice A plain (unoptimized) canonical RLP encoder for building test inputs.
 library RLPTestEncoder {
     function encodeBytes(bytes memory b) internal pure returns (bytes memory) {
@@ -55,3 +58,4 @@ library RLPTestEncoder {
         return bytes.concat(abi.encodePacked(uint8(base + 55 + l.length)), l);
     }
 }
+// forge-lint: disable-end(unsafe-typecast)
