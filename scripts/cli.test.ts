@@ -71,7 +71,7 @@ async function healthy(url: string, timeoutMs = 30_000): Promise<unknown> {
 
 describe('--help', () => {
   test.each([
-    ['devnet.ts', ['--l1-block-time', 'DEVNET_L1_BLOCK_TIME', '--no-demo', '--port']],
+    ['devnet.ts', ['--l1-block-time', 'DEVNET_L1_BLOCK_TIME', '--no-demo', '--port', 'DEVNET_NO_FEEDER']],
     ['deploy.ts', ['--deployer-key', 'DEPLOYER_PRIVATE_KEY', '--rpc', 'KEYSTORE_RPC', '--dry-run']],
     ['feeder.ts', ['--feeder-key', 'FEEDER_PRIVATE_KEY', '--backfill', 'HEALTH_PORT', 'L1_BLOCKS_ADDRESS']],
     ['origin-updater.ts', ['--lag', 'ORIGIN_LAG', '--chains', 'KEYSTORE_CONFIG']],

@@ -48,7 +48,11 @@ const program = createCommand('deploy', 'Deterministic (CREATE2) deployment of t
     ).env('KEYSTORE_ADDRESSES'),
   )
   .addOption(new Option('--dry-run', 'print the plan (addresses) and send nothing').env('DEPLOY_DRY_RUN'))
-  .addOption(new Option('--no-install-l1block', 'anvil L2s: do not install the L1Block predeploy'))
+  .addOption(
+    new Option('--no-install-l1block', 'anvil L2s: do not install the L1Block predeploy').env(
+      'DEPLOY_NO_INSTALL_L1BLOCK',
+    ),
+  )
 
 runMain(async () => {
   const options = program.parse().opts<Options>()

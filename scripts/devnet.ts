@@ -72,8 +72,10 @@ const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on
     ),
   )
   .addOption(new Option('--no-demo', 'do not run the demo').env('DEVNET_NO_DEMO'))
-  .addOption(new Option('--no-feeder', 'do not run the L1Blocks feeder'))
-  .addOption(new Option('--no-origin-updater', 'do not update L1Block on the L2s'))
+  .addOption(new Option('--no-feeder', 'do not run the L1Blocks feeder').env('DEVNET_NO_FEEDER'))
+  .addOption(
+    new Option('--no-origin-updater', 'do not update L1Block on the L2s').env('DEVNET_NO_ORIGIN_UPDATER'),
+  )
   .addOption(
     new Option('--exit-when-ready', 'stop everything right after the ready line (smoke test)').env(
       'DEVNET_EXIT_WHEN_READY',

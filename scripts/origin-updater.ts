@@ -44,7 +44,11 @@ const program = withHealthOptions(
       .env('ORIGIN_POLL_INTERVAL_MS')
       .argParser(parseInteger),
   )
-  .addOption(new Option('--no-install-l1block', 'do not install L1Block when missing'))
+  .addOption(
+    new Option('--no-install-l1block', 'do not install L1Block when missing').env(
+      'ORIGIN_NO_INSTALL_L1BLOCK',
+    ),
+  )
 
 runMain(async () => {
   const options = program.parse().opts<Options>()

@@ -15,6 +15,12 @@ import {
   walletActions,
 } from 'viem'
 
+/** Anvil's well-known dev keys #0 and #1 (funded on every anvil chain): devnet deployer and feeder. */
+export const ANVIL_DEV_KEYS = {
+  deployer: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
+  feeder: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
+} as const
+
 /** A client on an anvil chain (test actions in `anvil` mode). */
 export type AnvilClient = TestClient<'anvil', Transport, Chain | undefined, Account | undefined, false>
 

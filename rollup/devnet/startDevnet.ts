@@ -17,13 +17,9 @@ import { RollupError } from '../shared/errors.js'
 import { type Logger, silentLogger } from '../shared/logger.js'
 import { TxSender } from '../shared/txSender.js'
 import { type Anvil, startAnvil } from './anvil.js'
-import { createDevnetClient, type DevnetClient, makeChain } from './clients.js'
+import { ANVIL_DEV_KEYS, createDevnetClient, type DevnetClient, makeChain } from './clients.js'
 
-/** Anvil's first two dev keys: defaults when the configuration names none. */
-const DEV_KEYS = {
-  deployer: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
-  feeder: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
-} as const
+const DEV_KEYS = ANVIL_DEV_KEYS
 
 export type StartDevnetParameters = {
   /** A configuration or the path of one. Default node-config/devnet.json. */

@@ -4,13 +4,10 @@
  */
 import { privateKeyToAccount } from 'viem/accounts'
 import { type Anvil, getFreePort, startAnvil } from './anvil.js'
-import { createDevnetClient, type DevnetClient, makeChain } from './clients.js'
+import { ANVIL_DEV_KEYS, createDevnetClient, type DevnetClient, makeChain } from './clients.js'
 
 /** Anvil's dev keys #0 (deployer) and #1 (feeder). */
-export const TEST_KEYS = {
-  deployer: '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
-  feeder: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
-} as const
+export const TEST_KEYS = ANVIL_DEV_KEYS
 
 export type TestChainSpec = {
   name: string
