@@ -1,0 +1,5 @@
+export * from './addresses.js'
+export * from './artifacts.js'
+export * from './create2.js'
+export * from './deploy.js'
+export * from './plan.js'

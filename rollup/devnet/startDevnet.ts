@@ -1,0 +1,277 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { loadConfig } from '../config/load.js'
+import type { Config } from '../config/schema.js'
+import {
+  buildAddresses,
+  defaultAddressesPath,
+  type NetworkAddresses,
+  writeAddresses,
+} from '../deploy/addresses.js'
+import { type DeployAllReturnType, deployAll } from '../deploy/deploy.js'
+import { Feeder, type FeederHealth } from '../feeder/Feeder.js'
+import { L1OriginUpdater, type L1OriginUpdaterHealth } from '../origin/L1OriginUpdater.js'
+import { RollupError } from '../shared/errors.js'
+import { type Logger, silentLogger } from '../shared/logger.js'
+import { TxSender } from '../shared/txSender.js'
+import { type Anvil, startAnvil } from './anvil.js'
+import { ANVIL_DEV_KEYS, createDevnetClient, type DevnetClient, makeChain } from './clients.js'
+
+const DEV_KEYS = ANVIL_DEV_KEYS
+
+export type StartDevnetParameters = {
+  /** A configuration or the path of one. Default node-config/devnet.json. */
+  config?: Config | string | undefined
+  /** Port per chain name (tests pass free ports). Default: the configuration's. */
+  ports?: Record<string, number> | undefined
+  /** Block time per chain name in seconds (0 = a block per transaction). */
+  blockTimes?: Record<string, number> | undefined
+  /** Run the L1 origin updaters (default true). */
+  originUpdater?: boolean | undefined
+  /** Deploy the contracts (default true). */
+  deploy?: boolean | undefined
+  /** Run the feeder (default true; needs L1Blocks). */
+  feeder?: boolean | undefined
+  /** Where to write the addresses; false = nowhere. Default node-config/<name>.addresses.json. */
+  addressesFile?: string | false | undefined
+  /** Folder for anvil logs (<chain>.log). Default: none (kept in memory). */
+  logDir?: string | undefined
+  /** How long to wait for the feeder's first sync. Default 60 s. */
+  syncTimeoutMs?: number | undefined
+  logger?: Logger | undefined
+}
+
+export type DevnetHealth = {
+  chains: Record<string, { rpcUrl: string; running: boolean; pid: number }>
+  originUpdaters: Record<string, L1OriginUpdaterHealth>
+  feeder: FeederHealth | null
+}
+
+export type Devnet = {
+  /** The configuration in effect (ports and block times after overrides). */
+  config: Config
+  addresses: NetworkAddresses
+  /** One client per chain (public + wallet + anvil test actions), account = the deployer. */
+  clients: Record<string, DevnetClient>
+  rpcUrls: Record<string, string>
+  anvils: Record<string, Anvil>
+  originUpdaters: Record<string, L1OriginUpdater>
+  /** The feeder (replace it to run another; `stop()` stops whichever is here). */
+  feeder: Feeder | undefined
+  /** Wall-clock milliseconds start took. */
+  startupMs: number
+  health(): DevnetHealth
+  /** Stops services, then the chains. Safe to call twice. */
+  stop(): Promise<void>
+}
+
+export class DevnetStartError extends RollupError {
+  override name = 'DevnetStartError'
+}
+
+function applyOverrides(config: Config, parameters: StartDevnetParameters): Config {
+  const next: Config = structuredClone(config)
+  const chains: [string, { port?: number | undefined; blockTime: number; rpcUrl?: string | undefined }][] = [
+    ['l1', next.l1],
+    ...Object.entries(next.l2s),
+  ]
+  for (const [name, chain] of chains) {
+    const port = parameters.ports?.[name]
+    if (port !== undefined) chain.port = port
+    const blockTime = parameters.blockTimes?.[name]
+    if (blockTime !== undefined) chain.blockTime = blockTime
+    if (chain.port === undefined || chain.rpcUrl !== undefined)
+      throw new DevnetStartError(`Chain ${name} is not a devnet chain.`, {
+        details: 'the devnet starts anvil for every chain: give each a `port` and no `rpcUrl`',
+      })
+  }
+  return next
+}
+
+/**
+ * Starts the whole devnet in-process: anvil for l1 and every L2 (OP mode), the genuine L1Block
+ * predeploy and an L1 origin updater per L2, deterministic deployments, and the L1Blocks feeder.
+ * Resolves once the feeder has stored each L2's current L1 origin.
+ *
+ * @param parameters configuration, port/block-time overrides, which services to run.
+ * @returns Handles: config, addresses, clients, services and `stop()`.
+ * @example
+ * const devnet = await startDevnet({ ports: { l1: 18545, l2a: 18547, l2b: 18548 }, addressesFile: false })
+ * await devnet.clients.l2a.readContract({ address: devnet.addresses.contracts.l2.L1Blocks, … })
+ * await devnet.stop()
+ */
+export async function startDevnet(parameters: StartDevnetParameters = {}): Promise<Devnet> {
+  const started = Date.now()
+  const logger = parameters.logger ?? silentLogger
+  const log = logger.child({ service: 'devnet' })
+  const base =
+    typeof parameters.config === 'object' ? parameters.config : loadConfig(parameters.config ?? undefined)
+  const config = applyOverrides(base, parameters)
+  for (const [name, l2] of Object.entries(config.l2s))
+    if (
+      l2.emulateL1Origin &&
+      l2.blockTime > 0 &&
+      config.l1.blockTime > 0 &&
+      config.l1.blockTime < 2 * l2.blockTime
+    )
+      log.warn(`${name}: L1 block time under twice the L2 block time`, {
+        l1BlockTime: config.l1.blockTime,
+        l2BlockTime: l2.blockTime,
+        details:
+          'the L1 origin changes (almost) every L2 block, so most headers the feeder sends arrive after their anchor moved',
+      })
+  const deployer = privateKeyToAccount((config.accounts.deployer ?? DEV_KEYS.deployer) as `0x${string}`)
+  const feederAccount = privateKeyToAccount((config.accounts.feeder ?? DEV_KEYS.feeder) as `0x${string}`)
+  if (parameters.logDir) mkdirSync(parameters.logDir, { recursive: true })
+
+  const anvils: Record<string, Anvil> = {}
+  const originUpdaters: Record<string, L1OriginUpdater> = {}
+  let feeder: Feeder | undefined
+  let handle: Devnet | undefined
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    // `handle.feeder` may have been replaced by the caller (e.g. a restarted feeder)
+    await (handle ? handle.feeder : feeder)?.stop()
+    await Promise.all(Object.values(originUpdaters).map((u) => u.stop()))
+    await Promise.all(Object.values(anvils).map((a) => a.stop()))
+    log.info('stopped')
+  }
+
+  try {
+    const chainList = [
+      { name: 'l1', chain: config.l1, optimism: false },
+      ...Object.entries(config.l2s).map(([name, chain]) => ({ name, chain, optimism: chain.optimism })),
+    ]
+    const handles = await Promise.all(
+      chainList.map(({ name, chain, optimism }) =>
+        startAnvil({
+          name,
+          chainId: chain.chainId,
+          port: chain.port!,
+          blockTime: chain.blockTime,
+          optimism,
+          logFile: parameters.logDir ? join(parameters.logDir, `${name}.log`) : undefined,
+          logger,
+        }).then((a) => {
+          anvils[name] = a
+          return a
+        }),
+      ),
+    )
+    const rpcUrls = Object.fromEntries(handles.map((a) => [a.name, a.rpcUrl]))
+    const clients: Record<string, DevnetClient> = {}
+    for (const { name, chain } of chainList)
+      clients[name] = createDevnetClient({
+        chain: makeChain({
+          name,
+          chainId: chain.chainId,
+          rpcUrl: rpcUrls[name]!,
+          blockTime: chain.blockTime,
+        }),
+        account: deployer,
+        pollingIntervalMs: chain.pollingIntervalMs,
+      })
+    const l1 = clients.l1!
+    log.info('chains up', { ms: Date.now() - started })
+
+    // Origin updates (depositor) and deployments (deployer) use different senders: run them together.
+    const startOrigins = async () => {
+      if (!(parameters.originUpdater ?? true)) return
+      await Promise.all(
+        Object.entries(config.l2s)
+          .filter(([, l2]) => l2.emulateL1Origin)
+          .map(async ([name, l2]) => {
+            const updater = new L1OriginUpdater({
+              name,
+              l1,
+              l2: clients[name]!,
+              lag: l2.originLag,
+              pollIntervalMs: config.originUpdater.pollIntervalMs,
+              baseFeeScalar: config.originUpdater.baseFeeScalar,
+              blobBaseFeeScalar: config.originUpdater.blobBaseFeeScalar,
+              batcher: config.originUpdater.batcher as Address,
+              logger,
+            })
+            originUpdaters[name] = updater
+            await updater.start()
+          }),
+      )
+    }
+    const deploy = async (): Promise<DeployAllReturnType> => {
+      if (!(parameters.deploy ?? true)) return { contracts: {}, skipped: [] }
+      return deployAll({
+        config,
+        logger,
+        chains: Object.fromEntries(
+          Object.entries(clients).map(([name, client]) => [
+            name,
+            {
+              client,
+              anvil: client,
+              sender: new TxSender({ client, account: deployer, logger: logger.child({ chain: name }) }),
+            },
+          ]),
+        ),
+      })
+    }
+    const [, deployed] = await Promise.all([startOrigins(), deploy()])
+    const addresses = buildAddresses({
+      config,
+      rpcUrls,
+      deployed,
+      accounts: { deployer: deployer.address, feeder: feederAccount.address },
+      deployerPrivateKey: (config.accounts.deployer ?? DEV_KEYS.deployer) as `0x${string}`,
+    })
+    const addressesFile = parameters.addressesFile ?? defaultAddressesPath(config)
+    if (addressesFile) writeAddresses(addressesFile, addresses)
+
+    const l1Blocks = addresses.deployments.L1Blocks
+    if ((parameters.feeder ?? true) && l1Blocks) {
+      feeder = new Feeder({
+        l1,
+        l2s: Object.keys(config.l2s)
+          .filter((name) => l1Blocks.chains.includes(name))
+          .map((name) => ({ name, client: clients[name]!, l1Blocks: l1Blocks.address })),
+        account: feederAccount,
+        pollIntervalMs: config.feeder.pollIntervalMs,
+        confirmations: config.feeder.confirmations,
+        backfill: config.feeder.backfill,
+        txTimeoutMs: config.feeder.txTimeoutMs,
+        backoffBaseMs: config.feeder.backoffBaseMs,
+        backoffMaxMs: config.feeder.backoffMaxMs,
+        logger,
+      })
+      await feeder.start()
+      await feeder.waitUntilSynced({ timeoutMs: parameters.syncTimeoutMs ?? 60_000 })
+    } else if (parameters.feeder ?? true) {
+      log.warn('feeder not started: L1Blocks is not deployed')
+    }
+
+    handle = {
+      config,
+      addresses,
+      clients,
+      rpcUrls,
+      anvils,
+      originUpdaters,
+      feeder,
+      startupMs: Date.now() - started,
+      health: () => ({
+        chains: Object.fromEntries(
+          Object.values(anvils).map((a) => [a.name, { rpcUrl: a.rpcUrl, running: a.running(), pid: a.pid }]),
+        ),
+        originUpdaters: Object.fromEntries(Object.entries(originUpdaters).map(([n, u]) => [n, u.health()])),
+        feeder: handle?.feeder?.health() ?? null,
+      }),
+      stop,
+    }
+    return handle
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}

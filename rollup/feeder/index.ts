@@ -1,0 +1,2 @@
+export * from './blockHeader.js'
+export * from './Feeder.js'

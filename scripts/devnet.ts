@@ -1,0 +1,163 @@
+/**
+ * devnet — the whole local network in one command: l1 + every L2 on anvil, the L1Block predeploy
+ * and L1 origin updates on the L2s, deterministic deployments, the L1Blocks feeder. Prints the
+ * endpoints and one ready line, writes node-config/<name>.addresses.json, and stops everything it
+ * started on Ctrl-C.
+ *
+ *   npm run devnet -- [--l1-block-time 2] [--l2-block-time 1] [--port l1=8545,l2a=9545] [--no-demo]
+ */
+import { existsSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Option } from 'commander'
+import { loadConfig } from '../rollup/config/load.js'
+import { defaultAddressesPath } from '../rollup/deploy/addresses.js'
+import { type Devnet, startDevnet } from '../rollup/devnet/startDevnet.js'
+import { RollupError } from '../rollup/shared/errors.js'
+import {
+  type CommonOptions,
+  createCommand,
+  loggerFor,
+  parseInteger,
+  parseKeyValues,
+  parseNumber,
+  runMain,
+  stopOnSignals,
+} from './lib/cli.js'
+
+type Options = CommonOptions & {
+  l1BlockTime?: number
+  l2BlockTime?: number
+  port?: Record<string, string>
+  addresses?: string
+  logDir: string
+  demo?: boolean
+  feeder: boolean
+  originUpdater: boolean
+  exitWhenReady?: boolean
+  syncTimeout: number
+}
+
+const root = join(import.meta.dirname, '..')
+
+const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on anvil) with all services.')
+  .addOption(
+    new Option('--l1-block-time <seconds>', 'L1 block time (0 = a block per transaction)')
+      .env('DEVNET_L1_BLOCK_TIME')
+      .argParser(parseNumber),
+  )
+  .addOption(
+    new Option('--l2-block-time <seconds>', 'block time of every L2')
+      .env('DEVNET_L2_BLOCK_TIME')
+      .argParser(parseNumber),
+  )
+  .addOption(
+    new Option('--port <name=port,...>', 'override ports, e.g. l1=18545,l2a=18547')
+      .env('DEVNET_PORTS')
+      .argParser((v, prev: Record<string, string> | undefined) => parseKeyValues(v, prev)),
+  )
+  .addOption(
+    new Option('--addresses <path>', 'addresses file (default node-config/<name>.addresses.json)').env(
+      'KEYSTORE_ADDRESSES',
+    ),
+  )
+  .addOption(
+    new Option('--log-dir <path>', 'anvil logs go here')
+      .env('DEVNET_LOG_DIR')
+      .default(join(root, '.devnet/logs')),
+  )
+  .addOption(
+    new Option('--demo', 'run scripts/demo.ts once the devnet is ready (the default when it exists)').env(
+      'DEVNET_DEMO',
+    ),
+  )
+  .addOption(new Option('--no-demo', 'do not run the demo').env('DEVNET_NO_DEMO'))
+  .addOption(new Option('--no-feeder', 'do not run the L1Blocks feeder').env('DEVNET_NO_FEEDER'))
+  .addOption(
+    new Option('--no-origin-updater', 'do not update L1Block on the L2s').env('DEVNET_NO_ORIGIN_UPDATER'),
+  )
+  .addOption(
+    new Option('--exit-when-ready', 'stop everything right after the ready line (smoke test)').env(
+      'DEVNET_EXIT_WHEN_READY',
+    ),
+  )
+  .addOption(
+    new Option('--sync-timeout <ms>', "how long to wait for the feeder's first sync")
+      .env('DEVNET_SYNC_TIMEOUT_MS')
+      .default(60_000)
+      .argParser(parseInteger),
+  )
+
+/**
+ * The demo hook: scripts/demo.ts (written separately) exports `runDemo(context)` and
+ * `demoContextFromFile(addressesFile)`; a module with only `runDemo` gets the Devnet handle.
+ */
+async function runDemo(devnet: Devnet, addressesFile: string, explicit: boolean): Promise<void> {
+  const path = join(root, 'scripts/demo.ts')
+  if (!existsSync(path)) {
+    if (explicit) process.stdout.write('no scripts/demo.ts yet: skipping the demo\n')
+    return
+  }
+  const mod = (await import(pathToFileURL(path).href)) as { runDemo?: unknown; demoContextFromFile?: unknown }
+  if (typeof mod.runDemo !== 'function') throw new RollupError('scripts/demo.ts does not export runDemo().')
+  const run = mod.runDemo as (context: unknown) => Promise<unknown>
+  if (typeof mod.demoContextFromFile === 'function')
+    await run((mod.demoContextFromFile as (file: string) => unknown)(addressesFile))
+  else await run(devnet)
+}
+
+runMain(async () => {
+  const options = program.parse().opts<Options>()
+  const logger = loggerFor(options)
+  const config = loadConfig(options.config)
+  if (options.rpc) throw new RollupError('--rpc does not apply to the devnet, which starts its own chains.')
+  const ports = Object.fromEntries(Object.entries(options.port ?? {}).map(([k, v]) => [k, parseInteger(v)]))
+  const blockTimes: Record<string, number> = {}
+  if (options.l1BlockTime !== undefined) blockTimes.l1 = options.l1BlockTime
+  if (options.l2BlockTime !== undefined)
+    for (const name of Object.keys(config.l2s)) blockTimes[name] = options.l2BlockTime
+  const addressesFile = options.addresses ?? defaultAddressesPath(config)
+
+  const devnet = await startDevnet({
+    config,
+    ports,
+    blockTimes,
+    addressesFile,
+    logDir: options.logDir,
+    feeder: options.feeder,
+    originUpdater: options.originUpdater,
+    syncTimeoutMs: options.syncTimeout,
+    logger,
+  })
+  stopOnSignals(devnet.stop, logger)
+
+  const out = (line: string) => process.stdout.write(`${line}\n`)
+  for (const [name, url] of Object.entries(devnet.rpcUrls)) {
+    const chainId = name === 'l1' ? devnet.config.l1.chainId : devnet.config.l2s[name]!.chainId
+    const contracts = Object.entries(devnet.addresses.chains[name]?.contracts ?? {})
+      .map(([c, a]) => `${c} ${a}`)
+      .join(', ')
+    out(`  ${name.padEnd(4)} ${url}  chain ${chainId}${contracts ? `  ${contracts}` : ''}`)
+  }
+  for (const s of devnet.addresses.skipped) out(`  (not deployed: ${s.name} — ${s.reason})`)
+  const endpoints = Object.entries(devnet.rpcUrls)
+    .map(([n, u]) => `${n} ${u}`)
+    .join(' · ')
+  out(
+    `devnet ready in ${(devnet.startupMs / 1000).toFixed(1)}s — ${endpoints} — addresses ${relative(process.cwd(), addressesFile) || addressesFile}`,
+  )
+
+  let demoFailed = false
+  if (options.demo !== false) {
+    try {
+      await runDemo(devnet, addressesFile, options.demo === true)
+    } catch (error) {
+      demoFailed = true
+      logger.error('demo failed (the devnet keeps running)', { error: (error as Error).message })
+    }
+  }
+  if (options.exitWhenReady) {
+    await devnet.stop()
+    process.exit(demoFailed ? 1 : 0)
+  }
+})
