@@ -7,7 +7,6 @@
  * account factory (issue 4), so on the devnet the demo impersonates the account's address with
  * anvil — a devnet-only shortcut, said so in the output.
  */
-import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -26,6 +25,7 @@ import {
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { l1KeystoreAbi, l2KeystoreAbi } from '../contracts/generated/index.js'
+import { type NetworkAddresses, readAddresses } from '../rollup/deploy/addresses.js'
 import { syncKeys, waitForL1Block } from '../sdk/index.js'
 
 export type DemoChain = { name: string; chainId: number; rpcUrl: string }
@@ -72,7 +72,9 @@ export async function runDemo(ctx: DemoContext): Promise<DemoResult> {
   const l1Test = createTestClient({ mode: 'anvil', chain: chainOf(ctx.l1), transport: http(ctx.l1.rpcUrl) })
 
   // 1. register a wallet id (once) and an account
-  const walletId = keccak256(toHex('keystore-rollup demo wallet'))
+  // Wallet ids, like salts, are bound to the address in their first 20 bytes: only the
+  // operator can register this one, so nobody can squat its registry entry.
+  const walletId = concat([operator.address, toHex('demo', { size: 12 })])
   const owner = await l1Public.readContract({
     address: ctx.l1Keystore,
     abi: l1KeystoreAbi,
@@ -192,17 +194,35 @@ function short(h: Hex): string {
   return `${h.slice(0, 10)}…${h.slice(-4)}`
 }
 
+/** Builds the demo context from a devnet's addresses (`startDevnet().addresses`). */
+export function demoContextFromAddresses(a: NetworkAddresses): DemoContext {
+  if (!a.deployerPrivateKey) throw new Error('the demo needs a devnet: its addresses carry no deployer key')
+  const chain = (name: string): DemoChain => {
+    const c = a.chains[name]
+    if (!c) throw new Error(`the addresses name no chain ${name}`)
+    return { name, chainId: c.chainId, rpcUrl: c.rpcUrl }
+  }
+  const l2s = Object.entries(a.chains)
+    .filter(([, c]) => c.kind === 'l2')
+    .map(([name]) => chain(name))
+  const need = (kind: 'l1' | 'l2', name: string): Address => {
+    const address = a.contracts[kind][name]
+    if (!address) throw new Error(`the addresses name no ${kind} contract ${name}`)
+    return address
+  }
+  return {
+    l1: chain('l1'),
+    l2s,
+    l1Keystore: need('l1', 'L1Keystore'),
+    l2Keystore: need('l2', 'L2Keystore'),
+    l1Blocks: need('l2', 'L1Blocks'),
+    privateKey: a.deployerPrivateKey,
+  }
+}
+
 /** Builds the demo context from the devnet's addresses file. */
 export function demoContextFromFile(path: string): DemoContext {
-  const f = JSON.parse(readFileSync(path, 'utf8'))
-  return {
-    l1: { name: 'l1', chainId: f.chains.l1.chainId, rpcUrl: f.chains.l1.rpcUrl },
-    l2s: ['l2a', 'l2b'].map((n) => ({ name: n, chainId: f.chains[n].chainId, rpcUrl: f.chains[n].rpcUrl })),
-    l1Keystore: f.contracts.l1.L1Keystore,
-    l2Keystore: f.contracts.l2.L2Keystore,
-    l1Blocks: f.contracts.l2.L1Blocks,
-    privateKey: f.deployerPrivateKey,
-  }
+  return demoContextFromAddresses(readAddresses(path))
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

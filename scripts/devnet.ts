@@ -108,6 +108,10 @@ async function runDemo(devnet: Devnet, addressesFile: string, explicit: boolean)
 
 runMain(async () => {
   const options = program.parse().opts<Options>()
+  // With the demo on, the services' per-block records would drown its lines: unless a level was
+  // asked for (--log-level / LOG_LEVEL), they log warnings and errors only.
+  if (options.demo !== false && program.getOptionValueSource('logLevel') === 'default')
+    options.logLevel = 'warn'
   const logger = loggerFor(options)
   const config = loadConfig(options.config)
   if (options.rpc) throw new RollupError('--rpc does not apply to the devnet, which starts its own chains.')

@@ -284,9 +284,13 @@ async function generateAnvil(url: string): Promise<unknown> {
       [keystore, proof.accountProof],
       [absentAccount, absent.accountProof],
     ] as const) {
-      await verifyMerkleProof(hexToBytes(keccak256(addr)), nodes.map((h) => hexToBytes(h)), {
-        root: hexToBytes(block.stateRoot),
-      })
+      await verifyMerkleProof(
+        hexToBytes(keccak256(addr)),
+        nodes.map((h) => hexToBytes(h)),
+        {
+          root: hexToBytes(block.stateRoot),
+        },
+      )
     }
     const sp = proof.storageProof
     blocks.push({
