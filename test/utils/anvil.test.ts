@@ -28,6 +28,11 @@ describe('startAnvil', () => {
   })
 
   test('reports a failed start with anvil output', async () => {
-    await expect(startAnvil({ args: ['--no-such-flag'] })).rejects.toThrow(/exited early/)
+    const error = await startAnvil({ args: ['--no-such-flag'] }).then(
+      () => null,
+      (e: Error) => e,
+    )
+    expect(error?.message).toMatch(/exited during startup/)
+    expect(error?.message).toMatch(/no-such-flag/) // anvil's own complaint reaches the caller
   })
 })
