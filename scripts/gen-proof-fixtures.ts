@@ -9,7 +9,7 @@
  * - anvil.json: `eth_getProof` from anvil (Prague) for a contract that wrote many storage slots
  *   (present and absent slots, an absent account), the RLP header of that block and a few more
  *   real Prague headers.
- * - mainnet-shaped.json: synthesized mainnet-shaped account + storage proofs (scripts/lib/synthProof.ts).
+ * - mainnet-shaped.json: synthesized mainnet-shaped account + storage proofs (precompiles/storage-proof/testing/synthProof.ts).
  * - op-baseline.json: runtime bytecode of a harness around OP's SecureMerkleTrie.get (scripts/lib/opBaseline.ts).
  * - l1block.json: the genuine OP L1Block predeploy runtime bytecode (contracts-bedrock forge-artifacts).
  *
@@ -27,8 +27,9 @@ import { fileURLToPath } from 'node:url'
 import { createMerkleProof, createMPT, type MerklePatriciaTrie, verifyMerkleProof } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex, concatBytes, type Hex, hexToBytes, keccak256, numberToBytes, toHex } from 'viem'
+import { synthesizeMainnetShapedProofs } from '../precompiles/storage-proof/testing/synthProof.js'
 import { compileOpBaseline } from './lib/opBaseline.js'
-import { Rng, synthesizeMainnetShapedProofs } from './lib/synthProof.js'
+import { Rng } from './lib/rng.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const fixtures = join(root, 'contracts/test/fixtures')

@@ -17,7 +17,7 @@ interface ISecureMerkleTrieBaseline {
 
 /// @notice Gas of our verifier against OP's SecureMerkleTrie on the same synthesized
 ///         mainnet-shaped proofs (mainnet-shaped.json: a 9-node account proof of full 532-byte
-///         branches and a 7-node storage proof, from scripts/lib/synthProof.ts).
+///         branches and a 6-node storage proof, from precompiles/storage-proof/testing/synthProof.ts).
 ///
 ///         "Inner" figures are measured inside the callee around the library call: for OP that
 ///         excludes ABI-decoding the bytes[] proof into memory, for us there is nothing to decode.
@@ -52,7 +52,7 @@ contract ProofGasTest is Test {
 
     function test_gas_mainnetShapedPair_atMostOneThirdOfSecureMerkleTrie_succeeds() public {
         vm.assertEq(accountProof.length, 9);
-        vm.assertEq(storageProof.length, 7);
+        vm.assertEq(storageProof.length, 6);
         bytes memory accountProofBytes = RLPTestEncoder.concat(accountProof);
         bytes memory storageProofBytes = RLPTestEncoder.concat(storageProof);
 
