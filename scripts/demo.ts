@@ -175,7 +175,7 @@ export async function runDemo(ctx: DemoContext): Promise<DemoResult> {
         const what = BigInt(value) === 0n ? 'absent (proven)' : short(value)
         step(
           `${c.name.padEnd(4)} loadKey = ${what} at L1 block ${fromBlock} ` +
-            `(proof verified against L1Blocks state root; sync gas ${sync.gasUsed}, L1 head seen ${l1BlockNumber})`,
+            `(proof verified against L1Blocks state root; sync tx gasUsed ${sync.gasUsed}, L1 head seen ${l1BlockNumber})`,
         )
         return { chain: c.name, value, l1BlockNumber: fromBlock }
       }),
