@@ -181,15 +181,16 @@ export async function startAnvil(parameters: AnvilParameters): Promise<Anvil> {
         clearTimeout(timer)
         reject(
           new AnvilStartError(`anvil for ${name} exited during startup.`, {
-            details: tail.slice(-5).join(' | ') || `exit code ${child.exitCode}`,
+            details: tail.slice(-20).join(' | ') || `exit code ${child.exitCode}`,
             input: { binary, args },
           }),
         )
       }
-      child.once('exit', fail)
+      // 'close', not 'exit': it comes after stdout/stderr are drained, so anvil's complaint is in `tail`
+      child.once('close', fail)
       onListening = () => {
         clearTimeout(timer)
-        child.off('exit', fail)
+        child.off('close', fail)
         resolve()
       }
       if (listening) onListening()
