@@ -83,12 +83,11 @@ export async function syncKeys<chain extends Chain | undefined, account extends 
     ),
   ])
 
-  const pending: number[] = []
-  keys.forEach((key, i) => {
-    const cachedBlock = cached[i]![1]
-    if (cachedBlock > l1BlockNumber) throw new SyncStaleBlockError({ key, cachedBlock, l1BlockNumber })
-    if (cachedBlock < l1BlockNumber) pending.push(i)
-  })
+  const pending = selectKeysToSync(
+    keys,
+    cached.map((c) => c[1]),
+    l1BlockNumber,
+  )
 
   const slots = keys.map((key) => keystoreKeySlot(account, key))
   // The L1 block hash the L2 holds is the anchor: whatever the L1 RPC says must match it.
@@ -120,4 +119,26 @@ export async function syncKeys<chain extends Chain | undefined, account extends 
   const receipt = await waitForTransactionReceipt(client, { hash: transactionHash })
   if (receipt.status !== 'success') throw new SyncTransactionRevertedError({ transactionHash })
   return { l1BlockNumber, values, transactionHash, gasUsed: receipt.gasUsed, sentAccountProof }
+}
+
+/**
+ * Which keys a sync at `l1BlockNumber` must send, given the L1 block each is cached from.
+ * Newer than `l1BlockNumber` → {@link SyncStaleBlockError}; the same block → skipped (already
+ * proven). Block 0 reads the same as "never synced", so it is always sent (the contract treats a
+ * repeat as a no-op).
+ *
+ * @returns indices into `keys`
+ */
+export function selectKeysToSync(
+  keys: readonly Hex[],
+  cachedBlocks: readonly bigint[],
+  l1BlockNumber: bigint,
+): number[] {
+  const pending: number[] = []
+  keys.forEach((key, i) => {
+    const cachedBlock = cachedBlocks[i]!
+    if (cachedBlock > l1BlockNumber) throw new SyncStaleBlockError({ key, cachedBlock, l1BlockNumber })
+    if (cachedBlock < l1BlockNumber || cachedBlock === 0n) pending.push(i)
+  })
+  return pending
 }
