@@ -2,17 +2,19 @@
  * The operator CLIs as processes: --help with env twins, the devnet's single ready line and clean
  * exit, and the docker-compose topology (deploy, origin-updater, feeder against running chains).
  */
+
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, test } from 'vitest'
 import { l1BlocksAbi } from '../contracts/generated/index.js'
 import type { NetworkAddresses } from '../rollup/deploy/addresses.js'
 import { getFreePort } from '../rollup/devnet/anvil.js'
 import { startTestChains, type TestChains } from '../rollup/devnet/testing.js'
 
-const root = join(import.meta.dirname, '..')
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const children: ChildProcess[] = []
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')

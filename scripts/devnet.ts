@@ -6,14 +6,15 @@
  *
  *   npm run devnet -- [--l1-block-time 2] [--l2-block-time 1] [--port l1=8545,l2a=9545] [--no-demo]
  */
-import { existsSync } from 'node:fs'
-import { join, relative } from 'node:path'
-import { pathToFileURL } from 'node:url'
+
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Option } from 'commander'
 import { loadConfig } from '../rollup/config/load.js'
 import { defaultAddressesPath } from '../rollup/deploy/addresses.js'
-import { type Devnet, startDevnet } from '../rollup/devnet/startDevnet.js'
+import { startDevnet } from '../rollup/devnet/startDevnet.js'
 import { RollupError } from '../rollup/shared/errors.js'
+import { demoContextFromAddresses, runDemo } from './demo.js'
 import {
   type CommonOptions,
   createCommand,
@@ -38,7 +39,7 @@ type Options = CommonOptions & {
   syncTimeout: number
 }
 
-const root = join(import.meta.dirname, '..')
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
 const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on anvil) with all services.')
   .addOption(
@@ -66,11 +67,7 @@ const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on
       .env('DEVNET_LOG_DIR')
       .default(join(root, '.devnet/logs')),
   )
-  .addOption(
-    new Option('--demo', 'run scripts/demo.ts once the devnet is ready (the default when it exists)').env(
-      'DEVNET_DEMO',
-    ),
-  )
+  .addOption(new Option('--demo', 'run the demo once the devnet is ready (the default)').env('DEVNET_DEMO'))
   .addOption(new Option('--no-demo', 'do not run the demo').env('DEVNET_NO_DEMO'))
   .addOption(new Option('--no-feeder', 'do not run the L1Blocks feeder').env('DEVNET_NO_FEEDER'))
   .addOption(
@@ -87,24 +84,6 @@ const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on
       .default(60_000)
       .argParser(parseInteger),
   )
-
-/**
- * The demo hook: scripts/demo.ts (written separately) exports `runDemo(context)` and
- * `demoContextFromFile(addressesFile)`; a module with only `runDemo` gets the Devnet handle.
- */
-async function runDemo(devnet: Devnet, addressesFile: string, explicit: boolean): Promise<void> {
-  const path = join(root, 'scripts/demo.ts')
-  if (!existsSync(path)) {
-    if (explicit) process.stdout.write('no scripts/demo.ts yet: skipping the demo\n')
-    return
-  }
-  const mod = (await import(pathToFileURL(path).href)) as { runDemo?: unknown; demoContextFromFile?: unknown }
-  if (typeof mod.runDemo !== 'function') throw new RollupError('scripts/demo.ts does not export runDemo().')
-  const run = mod.runDemo as (context: unknown) => Promise<unknown>
-  if (typeof mod.demoContextFromFile === 'function')
-    await run((mod.demoContextFromFile as (file: string) => unknown)(addressesFile))
-  else await run(devnet)
-}
 
 runMain(async () => {
   const options = program.parse().opts<Options>()
@@ -154,7 +133,7 @@ runMain(async () => {
   let demoFailed = false
   if (options.demo !== false) {
     try {
-      await runDemo(devnet, addressesFile, options.demo === true)
+      await runDemo(demoContextFromAddresses(devnet.addresses))
     } catch (error) {
       demoFailed = true
       logger.error('demo failed (the devnet keeps running)', { error: (error as Error).message })
@@ -164,4 +143,5 @@ runMain(async () => {
     await devnet.stop()
     process.exit(demoFailed ? 1 : 0)
   }
+  out('devnet running (the feeder keeps L1Blocks current); Ctrl-C stops every process it started')
 })

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, test } from 'vitest'
 import { type Anvil, AnvilStartError, getFreePort, startAnvil } from './anvil.js'
 import { liveChildPids } from './processes.js'
@@ -81,7 +82,7 @@ describe('startAnvil', () => {
 })
 
 describe('no orphans', () => {
-  const fixture = join(import.meta.dirname, '__fixtures__/anvilChild.ts')
+  const fixture = join(dirname(fileURLToPath(import.meta.url)), '__fixtures__/anvilChild.ts')
 
   async function runChild(mode: string): Promise<{ anvilPid: number; child: ReturnType<typeof spawn> }> {
     const port = await getFreePort()
