@@ -1,0 +1,161 @@
+import type { Common } from '@ethereumjs/common'
+import { RLP } from '@ethereumjs/rlp'
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
+import { type Address, bytesToBigInt, bytesToHex } from '@ethereumjs/util'
+import type { Hex } from 'viem'
+import { KeystoreTxRejectedError } from './errors.js'
+
+/** What the mempool needs to know about the head state to admit a transaction. */
+export type MempoolStateReader = {
+  getAccount(address: Address): Promise<{ nonce: bigint; balance: bigint }>
+}
+
+export type MempoolParameters = {
+  common: Common
+  /** Lower-case `to` addresses accepted (the keystore predeploys). */
+  allowedRecipients: readonly Hex[]
+  /** Raw (RLP) size limit, bytes. */
+  maxTxBytes: number
+  /** Block gas limit: a tx asking for more can never be included. */
+  blockGasLimit: bigint
+}
+
+export type PendingTx = { tx: TypedTransaction; hash: Hex; sender: Hex; raw: Uint8Array }
+
+/**
+ * Action-specific mempool. Admission rules, in order: size, type (0/1/2), chain id, signature,
+ * recipient allow-list, intrinsic gas, block gas limit, nonce, balance. Nonce policy: the nonce
+ * must equal the sender's next nonce (state nonce + its pending txs); a gap is REJECTED
+ * (`nonce-gap`), not queued, so the pool never holds unexecutable transactions.
+ */
+export class Mempool {
+  readonly #p: MempoolParameters
+  readonly #allowed: Set<string>
+  /** Insertion order = inclusion order; per sender nonces are contiguous. */
+  readonly #pending = new Map<Hex, PendingTx>()
+
+  constructor(parameters: MempoolParameters) {
+    this.#p = parameters
+    this.#allowed = new Set(parameters.allowedRecipients.map((a) => a.toLowerCase()))
+  }
+
+  get size(): number {
+    return this.#pending.size
+  }
+
+  has(hash: Hex): boolean {
+    return this.#pending.has(hash)
+  }
+
+  get(hash: Hex): PendingTx | undefined {
+    return this.#pending.get(hash)
+  }
+
+  /** Pending transactions, oldest first. */
+  list(): PendingTx[] {
+    return [...this.#pending.values()]
+  }
+
+  /** Removes transactions (included or dropped). */
+  remove(hashes: Iterable<Hex>): void {
+    for (const h of hashes) this.#pending.delete(h)
+  }
+
+  /** Pending txs (count, total upfront cost) from `sender`. */
+  #pendingOf(sender: Hex): { count: bigint; cost: bigint } {
+    let count = 0n
+    let cost = 0n
+    for (const p of this.#pending.values()) {
+      if (p.sender !== sender) continue
+      count++
+      cost += p.tx.getUpfrontCost()
+    }
+    return { count, cost }
+  }
+
+  /**
+   * Validates a raw signed transaction against `state` (the head) and adds it.
+   * @throws {KeystoreTxRejectedError} with a specific `reason`; nothing is changed then.
+   */
+  async add(raw: Uint8Array, state: MempoolStateReader, baseFee: bigint): Promise<PendingTx> {
+    const reject = (reason: ConstructorParameters<typeof KeystoreTxRejectedError>[0], details: string) => {
+      throw new KeystoreTxRejectedError(reason, details, bytesToHex(raw))
+    }
+    if (raw.length > this.#p.maxTxBytes)
+      reject('oversized', `${raw.length} bytes exceeds the ${this.#p.maxTxBytes}-byte limit`)
+    if (raw.length === 0) reject('malformed', 'empty transaction')
+    const chainId = this.#chainIdOf(raw)
+    const expected = this.#p.common.chainId()
+    if (chainId === undefined)
+      reject('wrong-chain-id', 'replay-unprotected (pre-EIP-155) transactions are refused')
+    if (chainId !== expected) reject('wrong-chain-id', `chain id ${chainId}, this chain is ${expected}`)
+
+    let tx: TypedTransaction
+    try {
+      tx = createTxFromRLP(raw, { common: this.#p.common })
+    } catch (error) {
+      const message = (error as Error).message
+      if (/signature|s-value|v-value/i.test(message))
+        reject('bad-signature', message.split('\n')[0] ?? message)
+      return reject('malformed', message.split('\n')[0] ?? message)
+    }
+    if (tx.type > 2) reject('unsupported-type', `transaction type ${tx.type} is not accepted`)
+    let sender: Hex
+    try {
+      if (!tx.isSigned() || !tx.verifySignature()) throw new Error('signature does not verify')
+      sender = tx.getSenderAddress().toString() as Hex
+    } catch (error) {
+      return reject('bad-signature', (error as Error).message.split('\n')[0] ?? 'invalid signature')
+    }
+    if (tx.to === undefined)
+      reject('contract-creation', 'contract creation is not allowed on the keystore chain')
+    const to = tx.to?.toString().toLowerCase() as Hex
+    if (!this.#allowed.has(to)) reject('recipient-not-allowed', `${to} is not a keystore predeploy`)
+    const intrinsic = tx.getIntrinsicGas()
+    if (tx.gasLimit < intrinsic)
+      reject('intrinsic-gas-too-low', `gas ${tx.gasLimit} < intrinsic ${intrinsic}`)
+    if (tx.gasLimit > this.#p.blockGasLimit)
+      reject('gas-limit-too-high', `gas ${tx.gasLimit} > block gas limit ${this.#p.blockGasLimit}`)
+    const maxFee = 'maxFeePerGas' in tx ? tx.maxFeePerGas : (tx as { gasPrice: bigint }).gasPrice
+    if (maxFee < baseFee) reject('fee-too-low', `max fee per gas ${maxFee} < base fee ${baseFee}`)
+
+    const hash = bytesToHex(tx.hash()) as Hex
+    if (this.#pending.has(hash)) reject('already-known', `${hash} is already pending`)
+    const account = await state.getAccount(tx.getSenderAddress())
+    const pending = this.#pendingOf(sender)
+    const next = account.nonce + pending.count
+    if (tx.nonce < next) reject('nonce-too-low', `nonce ${tx.nonce}, next nonce for ${sender} is ${next}`)
+    if (tx.nonce > next)
+      reject('nonce-gap', `nonce ${tx.nonce}, next nonce for ${sender} is ${next} (gaps are not queued)`)
+    const cost = tx.getUpfrontCost()
+    if (account.balance - pending.cost < cost)
+      reject(
+        'insufficient-balance',
+        `upfront cost ${cost} > available ${account.balance - pending.cost} of ${sender}`,
+      )
+
+    const entry: PendingTx = { tx, hash, sender, raw }
+    this.#pending.set(hash, entry)
+    return entry
+  }
+
+  /** Chain id from the raw envelope, before full decoding (undefined: legacy without EIP-155). */
+  #chainIdOf(raw: Uint8Array): bigint | undefined {
+    try {
+      const first = raw[0] as number
+      if (first <= 0x7f) {
+        const fields = RLP.decode(raw.subarray(1)) as Uint8Array[]
+        return bytesToBigInt(fields[0] as Uint8Array)
+      }
+      const fields = RLP.decode(raw) as Uint8Array[]
+      const v = bytesToBigInt(fields[6] as Uint8Array)
+      return v >= 35n ? (v - 35n) / 2n : undefined
+    } catch (error) {
+      throw new KeystoreTxRejectedError(
+        'malformed',
+        `not an RLP transaction: ${(error as Error).message}`,
+        bytesToHex(raw),
+      )
+    }
+  }
+}
