@@ -246,3 +246,17 @@ describe('JSON-RPC errors', () => {
     expect(json.error?.code).toBe(3)
   })
 })
+
+describe('interval block production', () => {
+  it('blockTimeMs > 0 produces blocks on its own and stop() halts it', async () => {
+    const timed = await KeystoreNode.create({ alloc: {}, allowedRecipients: [STORE], blockTimeMs: 20 })
+    await timed.start()
+    await new Promise((r) => setTimeout(r, 150))
+    await timed.stop()
+    const head = timed.head.number
+    expect(head).toBeGreaterThan(1n)
+    expect(timed.health().status).toBe('stopped')
+    await new Promise((r) => setTimeout(r, 60))
+    expect(timed.head.number).toBe(head)
+  })
+})

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http'
 import { type Block, createBlock, genTransactionsTrieRoot } from '@ethereumjs/block'
 import type { Common, CustomCrypto } from '@ethereumjs/common'
-import type { PrecompileInput } from '@ethereumjs/evm'
+import type { AddPrecompile } from '@ethereumjs/evm'
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
@@ -17,10 +17,7 @@ import { Mempool, type PendingTx } from './mempool.js'
 import { startRpcServer } from './rpcServer.js'
 
 /** A custom precompile as `createVM({ evmOpts: { customPrecompiles } })` takes it (e.g. L1SLOAD). */
-export type NodePrecompile = {
-  address: Address
-  function: (input: PrecompileInput) => unknown
-}
+export type NodePrecompile = AddPrecompile
 
 export type KeystoreNodeParameters = {
   /** Genesis state: address → { code, storage, balance, nonce }. */
@@ -159,7 +156,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     return createVM({
       common,
       stateManager,
-      ...(precompiles?.length ? { evmOpts: { customPrecompiles: precompiles as never } } : {}),
+      ...(precompiles?.length ? { evmOpts: { customPrecompiles: precompiles } } : {}),
     })
   }
 
