@@ -287,12 +287,18 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     for (const entry of this.mempool.list()) {
       if (included.length >= max) break
       if (gasUsed + entry.tx.gasLimit > this.blockGasLimit) continue
+      const depth = checkpointDepth(sm)
       try {
         const result = await runTx(this.vm, { tx: entry.tx, block: context, blockGasUsed: gasUsed })
         gasUsed += result.totalGasSpent
         included.push(entry)
         results.push(result)
       } catch (error) {
+        // An exception thrown from inside the EVM (L1SLOAD that cannot prove its answer, behind a
+        // CALL) leaves the inner frames' checkpoints open: runTx reverts only one. Unwind the
+        // journal to where this transaction started, so a dropped transaction leaves no trace
+        // (nonce, fee, storage) in the block's state.
+        while (checkpointDepth(sm) > depth) await this.vm.evm.journal.revert()
         dropped.push(entry.hash)
         this.log.warn('tx dropped', { hash: entry.hash, error: (error as Error).message.split('\n')[0] })
       }
@@ -444,4 +450,13 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
       { common: this.common },
     ).getIntrinsicGas()
   }
+}
+
+/**
+ * How many state checkpoints are open. @ethereumjs/statemanager keeps the count in
+ * `_checkpointCount` (not part of its typed API; pinned by the exact dependency version and
+ * covered by the "dropped transaction leaves no trace" test).
+ */
+function checkpointDepth(sm: MerkleStateManager): number {
+  return (sm as unknown as { _checkpointCount: number })._checkpointCount
 }
