@@ -24,9 +24,7 @@
  * Re-running with the same inputs gives the same mainnet-shaped file; anvil.json differs only
  * where anvil's timestamps enter block hashes.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createMerkleProof, MerklePatriciaTrie, verifyMerkleProof } from '@ethereumjs/mpt'
@@ -51,10 +49,11 @@ import {
   zeroAddress,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { encodeBlockHeader, verifyBlockHeader } from '../precompiles/storage-proof/index.js'
+import { getFreePort, startAnvil } from '../rollup/devnet/anvil.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const outDir = join(root, 'contracts/test/fixtures/keystore')
-const anvilBin = join(root, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil')
 
 /** anvil's first dev account (the well-known "test test … junk" mnemonic); devnet only. */
 const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80' as const
@@ -86,75 +85,6 @@ export function implementationSlot(walletId: Hex, chainId: number): Hex {
 
 // ------------------------------------------------------------------------------------------ anvil
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-async function startAnvil(): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort()
-  const proc = spawn(
-    anvilBin,
-    [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--chain-id',
-      String(L1_CHAIN_ID),
-      '--hardfork',
-      'prague',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  )
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 100; i++) {
-    try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      })
-      if (res.ok) return { url, proc }
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  proc.kill('SIGTERM')
-  throw new Error(`anvil did not start on ${url}`)
-}
-
-/** Header fields in RLP order, London through Prague (anvil --hardfork prague fills them all). */
-const HEADER_FIELDS = [
-  ['parentHash', 'bytes'],
-  ['sha3Uncles', 'bytes'],
-  ['miner', 'bytes'],
-  ['stateRoot', 'bytes'],
-  ['transactionsRoot', 'bytes'],
-  ['receiptsRoot', 'bytes'],
-  ['logsBloom', 'bytes'],
-  ['difficulty', 'int'],
-  ['number', 'int'],
-  ['gasLimit', 'int'],
-  ['gasUsed', 'int'],
-  ['timestamp', 'int'],
-  ['extraData', 'bytes'],
-  ['mixHash', 'bytes'],
-  ['nonce', 'bytes'],
-  ['baseFeePerGas', 'int'],
-  ['withdrawalsRoot', 'bytes'],
-  ['blobGasUsed', 'int'],
-  ['excessBlobGas', 'int'],
-  ['parentBeaconBlockRoot', 'bytes'],
-  ['requestsHash', 'bytes'],
-] as const
-
 /** RLP of block `number`'s header, checked against the block hash. */
 async function headerRlp(url: string, number: bigint): Promise<Hex> {
   const res = await fetch(url, {
@@ -168,14 +98,8 @@ async function headerRlp(url: string, number: bigint): Promise<Hex> {
     }),
   })
   const block = ((await res.json()) as { result: Record<string, Hex> }).result
-  const fields = HEADER_FIELDS.map(([name, kind]) => {
-    const v = block[name]
-    if (v === undefined) throw new Error(`block ${number} has no ${name}`)
-    if (kind === 'bytes') return hexToBytes(v)
-    return BigInt(v) === 0n ? new Uint8Array() : hexToBytes(numberToHex(BigInt(v)))
-  })
-  const rlp = bytesToHex(RLP.encode(fields))
-  if (keccak256(rlp) !== block.hash) throw new Error(`header ${number} does not hash to ${block.hash}`)
+  const rlp = encodeBlockHeader(block as never)
+  verifyBlockHeader({ rlp, hash: block.hash! })
   return rlp
 }
 
@@ -506,20 +430,21 @@ async function generateMainnetShaped(): Promise<unknown> {
 
 async function main() {
   mkdirSync(outDir, { recursive: true })
-  const { url, proc } = await startAnvil()
-  const stop = () => proc.kill('SIGTERM')
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  const anvil = await startAnvil({
+    name: 'fixtures',
+    chainId: L1_CHAIN_ID,
+    port: await getFreePort(),
+    hardfork: 'prague',
+  })
   let anvilFixture: unknown
   try {
-    anvilFixture = await generateAnvil(url)
+    anvilFixture = await generateAnvil(anvil.rpcUrl)
   } finally {
-    stop()
+    await anvil.stop()
   }
   const files = [join(outDir, 'anvil.json'), join(outDir, 'mainnet-shaped.json')]
   writeFileSync(files[0]!, JSON.stringify(anvilFixture, null, 2) + '\n')
   writeFileSync(files[1]!, JSON.stringify(await generateMainnetShaped(), null, 2) + '\n')
-  execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', ...files], { stdio: 'inherit' })
   console.log(`wrote ${files.join(', ')}`)
 }
 

@@ -18,22 +18,21 @@
  *
  * Usage: npx tsx scripts/gen-proof-fixtures.ts
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createMerkleProof, createMPT, type MerklePatriciaTrie, verifyMerkleProof } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { bytesToHex, concatBytes, type Hex, hexToBytes, keccak256, numberToBytes, toHex } from 'viem'
+import { encodeBlockHeader, verifyBlockHeader } from '../precompiles/storage-proof/index.js'
 import { synthesizeMainnetShapedProofs } from '../precompiles/storage-proof/testing/synthProof.js'
+import { getFreePort, startAnvil } from '../rollup/devnet/anvil.js'
 import { compileOpBaseline } from './lib/opBaseline.js'
 import { Rng } from './lib/rng.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const fixtures = join(root, 'contracts/test/fixtures')
-const anvilBin = join(root, 'node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil')
 
 type MptCase = { name: string; root: Hex; path: Hex; proof: Hex[]; exists: boolean; value: Hex }
 type StorageCase = { name: string; storageRoot: Hex; slot: Hex; proof: Hex[]; value: Hex }
@@ -235,18 +234,6 @@ function compileFiller(): Hex {
   return `0x${out.contracts['Filler.sol'].Filler.evm.bytecode.object}`
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 class Rpc {
   private id = 0
   constructor(private readonly url: string) {}
@@ -265,34 +252,10 @@ class Rpc {
 
 type RpcBlock = Record<string, Hex | undefined> & { hash: Hex; number: Hex }
 
-/** RLP of a block header from its JSON-RPC fields (London through Prague, by presence). */
-export function encodeHeader(b: RpcBlock): Hex {
-  const int = (v: Hex | undefined) => intBytes(BigInt(v ?? '0x0'))
-  const bytes = (v: Hex | undefined) => hexToBytes(v ?? '0x')
-  const fields: Uint8Array[] = [
-    bytes(b.parentHash),
-    bytes(b.sha3Uncles),
-    bytes(b.miner),
-    bytes(b.stateRoot),
-    bytes(b.transactionsRoot),
-    bytes(b.receiptsRoot),
-    bytes(b.logsBloom),
-    int(b.difficulty),
-    int(b.number),
-    int(b.gasLimit),
-    int(b.gasUsed),
-    int(b.timestamp),
-    bytes(b.extraData),
-    bytes(b.mixHash),
-    bytes(b.nonce),
-    int(b.baseFeePerGas),
-  ]
-  if (b.withdrawalsRoot !== undefined) fields.push(bytes(b.withdrawalsRoot))
-  if (b.blobGasUsed !== undefined) fields.push(int(b.blobGasUsed), int(b.excessBlobGas))
-  if (b.parentBeaconBlockRoot !== undefined) fields.push(bytes(b.parentBeaconBlockRoot))
-  if (b.requestsHash !== undefined) fields.push(bytes(b.requestsHash))
-  const rlp = bytesToHex(RLP.encode(fields))
-  if (keccak256(rlp) !== b.hash) throw new Error(`header ${b.number}: RLP does not hash to the block hash`)
+/** RLP of a block header (the storage-proof library's encoder), checked against the block hash. */
+function encodeHeader(b: RpcBlock): Hex {
+  const rlp = encodeBlockHeader(b as never)
+  verifyBlockHeader({ rlp, hash: b.hash })
   return rlp
 }
 
@@ -309,33 +272,16 @@ function headerFixture(b: RpcBlock) {
 }
 
 async function anvilFixture(rng: Rng) {
-  const port = await freePort()
-  const anvil: ChildProcess = spawn(
-    anvilBin,
-    [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--hardfork',
-      'prague',
-      '--timestamp',
-      '1700000000',
-      '-q',
-    ],
-    { stdio: 'ignore' },
-  )
+  // anvil's default chain id, a fixed genesis timestamp: the fixtures are reproducible
+  const anvil = await startAnvil({
+    name: 'fixtures',
+    chainId: 31337,
+    port: await getFreePort(),
+    hardfork: 'prague',
+    args: ['--timestamp', '1700000000'],
+  })
   try {
-    const rpc = new Rpc(`http://127.0.0.1:${port}`)
-    for (let i = 0; ; i++) {
-      try {
-        await rpc.call('eth_chainId')
-        break
-      } catch (e) {
-        if (i > 100) throw e
-        await new Promise((r) => setTimeout(r, 100))
-      }
-    }
+    const rpc = new Rpc(anvil.rpcUrl)
     await rpc.call('anvil_setBlockTimestampInterval', [12])
     const [from] = await rpc.call<Hex[]>('eth_accounts')
     const send = async (tx: Record<string, Hex>) => {
@@ -422,7 +368,7 @@ async function anvilFixture(rng: Rng) {
       absentAccount: { address: absentAddress, accountProof: absentProof.accountProof },
     }
   } finally {
-    anvil.kill('SIGTERM')
+    await anvil.stop()
   }
 }
 
