@@ -165,12 +165,13 @@ describe('mempool rejections', () => {
     ],
     ['malformed', async () => '0x02deadbeef' as Hex],
   ])('%s', async (reason, make) => {
-    const before = { head: node.head.hash, pool: node.mempool.size, root: node.head.block.header.stateRoot }
+    const before = { head: node.head.hash, pool: node.mempool.size, root: node.head.header.stateRoot }
     const { json } = await send(await make())
     expect(json.error?.code).toBe(-32003)
     expect(json.error?.data?.reason).toBe(reason)
     expect(node.mempool.size).toBe(before.pool)
     expect(node.head.hash).toBe(before.head)
+    expect(node.head.header.stateRoot).toEqual(before.root)
   })
 
   it('an accepted tx is pooled once (already-known)', async () => {
@@ -247,16 +248,27 @@ describe('JSON-RPC errors', () => {
   })
 })
 
-describe('interval block production', () => {
-  it('blockTimeMs > 0 produces blocks on its own and stop() halts it', async () => {
-    const timed = await KeystoreNode.create({ alloc: {}, allowedRecipients: [STORE], blockTimeMs: 20 })
+describe('slot block production', () => {
+  it('produceBlocks catches up on missed slots, keeps slot timestamps, and stop() halts it', async () => {
+    const now = BigInt(Math.floor(Date.now() / 1000))
+    const timed = await KeystoreNode.create({
+      alloc: {},
+      allowedRecipients: [STORE],
+      genesisTimestamp: now - 5n,
+      blockTime: 1,
+      produceBlocks: true,
+    })
     await timed.start()
-    await new Promise((r) => setTimeout(r, 150))
+    await new Promise((r) => setTimeout(r, 300))
     await timed.stop()
     const head = timed.head.number
-    expect(head).toBeGreaterThan(1n)
+    // Slots now-4 … now are due at once; a sixth may have come due meanwhile.
+    expect(head).toBeGreaterThanOrEqual(5n)
+    expect(head).toBeLessThanOrEqual(6n)
+    expect(timed.head.header.timestamp).toBe(now - 5n + head)
+    expect(timed.head.header.timestamp).toBeLessThanOrEqual(BigInt(Math.floor(Date.now() / 1000)))
     expect(timed.health().status).toBe('stopped')
-    await new Promise((r) => setTimeout(r, 60))
+    await new Promise((r) => setTimeout(r, 1100))
     expect(timed.head.number).toBe(head)
   })
 })

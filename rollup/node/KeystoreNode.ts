@@ -1,20 +1,33 @@
+import { mkdirSync } from 'node:fs'
 import type { Server } from 'node:http'
-import { type Block, createBlock, genTransactionsTrieRoot } from '@ethereumjs/block'
+import { type BlockHeader, createBlock, createBlockHeader } from '@ethereumjs/block'
 import type { Common, CustomCrypto } from '@ethereumjs/common'
 import type { AddPrecompile } from '@ethereumjs/evm'
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { MerkleStateManager } from '@ethereumjs/statemanager'
-import { createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx'
-import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util'
+import { createFeeMarket1559Tx } from '@ethereumjs/tx'
+import { Address, bytesToHex, hexToBytes, ValueEncoding } from '@ethereumjs/util'
 import { Bloom, createVM, encodeReceipt, type RunTxResult, runTx, type VM } from '@ethereumjs/vm'
 import type { Hex } from 'viem'
 import { type Logger, silentLogger } from '../shared/logger.js'
 import type { Service, ServiceHealth } from '../shared/service.js'
+import {
+  BlockStore,
+  type DecodeDeposit,
+  type NodeTx,
+  type StoredBlock,
+  type StoredReceipt,
+} from './blockStore.js'
 import { applyGenesisAlloc, createKeystoreCommon, type GenesisAlloc } from './chain.js'
-import { JsonRpcError } from './errors.js'
+import { fastCrypto } from './crypto.js'
+import { JsonRpcError, KeystoreNodeError } from './errors.js'
+import { type Kv, type KvOp, LevelKv, MemoryKv } from './kv.js'
 import { Mempool, type PendingTx } from './mempool.js'
 import { startRpcServer } from './rpcServer.js'
+import { TrieDb } from './trieDb.js'
+
+export type { NodeTx, StoredBlock, StoredReceipt } from './blockStore.js'
 
 /** A custom precompile as `createVM({ evmOpts: { customPrecompiles } })` takes it (e.g. L1SLOAD). */
 export type NodePrecompile = AddPrecompile
@@ -26,8 +39,19 @@ export type KeystoreNodeParameters = {
   allowedRecipients: readonly Hex[]
   chainId?: number | undefined
   precompiles?: NodePrecompile[] | undefined
-  /** Interval block production; 0 (default) = only on `produceBlock()`. */
-  blockTimeMs?: number | undefined
+  /**
+   * LevelDB directory for blocks, receipts, state and the pool journal. Omitted: in memory
+   * (nothing survives the process). Re-opening resumes at the stored head; the genesis given must
+   * match the stored one.
+   */
+  dataDir?: string | undefined
+  /** Seconds per block: block n has timestamp genesisTimestamp + n × blockTime (OP rule). Default 1. */
+  blockTime?: number | undefined
+  /**
+   * Produce blocks on the slot schedule once started (catching up on missed slots at once).
+   * Default false: blocks only on `produceBlock()`.
+   */
+  produceBlocks?: boolean | undefined
   /** Default 30,000,000. */
   blockGasLimit?: bigint | undefined
   /** Genesis base fee, wei. Default 1 gwei; later blocks follow EIP-1559. */
@@ -36,37 +60,20 @@ export type KeystoreNodeParameters = {
   priorityFee?: bigint | undefined
   /** Max raw transaction size, bytes. Default 128 KiB. */
   maxTxBytes?: number | undefined
-  /** Max transactions per block. Default 1000. */
+  /** Max transactions per block. Default 5000. */
   maxTxsPerBlock?: number | undefined
+  /** Genesis timestamp (seconds) when the chain is created. Default: now. Ignored when resuming. */
   genesisTimestamp?: bigint | undefined
   feeRecipient?: Hex | undefined
   /** JSON-RPC HTTP server; omitted = no server (library use). */
   rpc?: { host?: string | undefined; port: number; maxBodyBytes?: number | undefined } | undefined
+  /** Default: native secp256k1 recovery and WASM keccak (`fastCrypto`). */
   customCrypto?: CustomCrypto | undefined
+  /** Decoder for stored deposit transactions (0x7e). */
+  decodeDeposit?: DecodeDeposit | undefined
+  /** Memory bounds: trie nodes and blocks kept in LRU caches. */
+  cache?: { trieNodes?: number | undefined; blocks?: number | undefined } | undefined
   logger?: Logger | undefined
-}
-
-export type StoredReceipt = {
-  txHash: Hex
-  index: number
-  type: number
-  from: Hex
-  to: Hex | null
-  status: 0 | 1
-  gasUsed: bigint
-  cumulativeGasUsed: bigint
-  effectiveGasPrice: bigint
-  logsBloom: Hex
-  /** [address, topics, data] */
-  logs: { address: Hex; topics: Hex[]; data: Hex; logIndex: number }[]
-}
-
-export type StoredBlock = {
-  block: Block
-  hash: Hex
-  number: bigint
-  txs: { tx: TypedTransaction; hash: Hex; from: Hex }[]
-  receipts: StoredReceipt[]
 }
 
 export type KeystoreNodeHealth = ServiceHealth & {
@@ -76,14 +83,20 @@ export type KeystoreNodeHealth = ServiceHealth & {
 }
 
 const PREVRANDAO = new Uint8Array(32)
+const ZERO_ADDRESS = new Address(new Uint8Array(20))
 
 /**
  * The keystore chain's node: an @ethereumjs/vm chain (Osaka rules, chain id 901), an action-specific
- * mempool, its own block assembly around `runTx`, and a JSON-RPC server. State, blocks and receipts
- * are IN MEMORY for now (a restart starts again from genesis).
+ * mempool, its own block assembly around `runTx`, a JSON-RPC server, and a LevelDB store.
+ *
+ * Durability (issue 3 §8): a transaction hash is returned only after the raw transaction is in the
+ * pool journal on disk (synced; concurrent submissions share one fsync). A block is committed in
+ * one synced atomic batch with the trie nodes it created, the new head and the removal of its
+ * transactions from the journal. After `kill -9` the node reopens at the last committed block and
+ * re-admits the journal, so no acknowledged transaction is lost.
  *
  * @example
- * const node = await KeystoreNode.create({ alloc, allowedRecipients: [L2_KEYSTORE], rpc: { port: 9545 } })
+ * const node = await KeystoreNode.create({ alloc, allowedRecipients: [L2_KEYSTORE], dataDir: 'data/keystore', rpc: { port: 9545 } })
  * await node.start()
  * await node.produceBlock()
  */
@@ -92,60 +105,125 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   readonly vm: VM
   readonly mempool: Mempool
   readonly log: Logger
+  readonly store: BlockStore
   readonly #p: KeystoreNodeParameters
-  readonly #blocks: StoredBlock[] = []
-  readonly #byHash = new Map<Hex, StoredBlock>()
-  readonly #txIndex = new Map<Hex, { block: StoredBlock; index: number }>()
+  readonly #trieDb: TrieDb
+  readonly #genesisTimestamp: bigint
+  #head: StoredBlock
   #lock: Promise<unknown> = Promise.resolve()
   #timer: NodeJS.Timeout | undefined
   #server: Server | undefined
   #rpcUrl: string | undefined
   #status: ServiceHealth['status'] = 'starting'
   #lastError: string | undefined
+  #ackBatch: { ops: KvOp[]; promise: Promise<void> } | undefined
+  #ackWriter: Promise<void> = Promise.resolve()
+  #closed = false
+  #safeHead = 0n
+  #finalizedHead = 0n
 
-  private constructor(p: KeystoreNodeParameters, common: Common, vm: VM, genesis: StoredBlock) {
+  private constructor(
+    p: KeystoreNodeParameters,
+    parts: {
+      common: Common
+      vm: VM
+      store: BlockStore
+      trieDb: TrieDb
+      head: StoredBlock
+      genesis: StoredBlock
+    },
+  ) {
     this.#p = p
-    this.common = common
-    this.vm = vm
+    this.common = parts.common
+    this.vm = parts.vm
+    this.store = parts.store
+    this.#trieDb = parts.trieDb
+    this.#head = parts.head
+    this.#genesisTimestamp = parts.genesis.header.timestamp
     this.log = (p.logger ?? silentLogger).child({ service: 'node' })
-    this.#store(genesis)
     this.mempool = new Mempool({
-      common,
+      common: parts.common,
       allowedRecipients: p.allowedRecipients,
       maxTxBytes: p.maxTxBytes ?? 128 * 1024,
       blockGasLimit: this.blockGasLimit,
     })
   }
 
-  /** Builds the VM and the genesis block from `parameters.alloc`. */
+  /**
+   * Opens the chain: creates genesis from `parameters.alloc` in an empty store, or resumes a stored
+   * chain at its head (re-admitting the pool journal).
+   * @throws {KeystoreNodeError} when the data directory holds another chain (genesis mismatch).
+   */
   static async create(parameters: KeystoreNodeParameters): Promise<KeystoreNode> {
     const common = createKeystoreCommon({
       ...(parameters.chainId ? { chainId: parameters.chainId } : {}),
-      ...(parameters.customCrypto ? { customCrypto: parameters.customCrypto } : {}),
+      customCrypto: parameters.customCrypto ?? fastCrypto(),
     })
-    const vm = await KeystoreNode.#makeVm(common, new MerkleStateManager({ common }), parameters.precompiles)
-    const stateRoot = await applyGenesisAlloc(vm.stateManager as MerkleStateManager, parameters.alloc)
-    const block = createBlock(
-      {
-        header: {
+    let kv: Kv
+    if (parameters.dataDir) {
+      mkdirSync(parameters.dataDir, { recursive: true })
+      kv = await LevelKv.open(parameters.dataDir)
+    } else kv = new MemoryKv()
+    const trieDb = new TrieDb(kv, { cacheSize: parameters.cache?.trieNodes })
+    const store = new BlockStore(kv, common, {
+      decodeDeposit: parameters.decodeDeposit,
+      cacheBlocks: parameters.cache?.blocks,
+    })
+    try {
+      const trie = await createMPT({
+        db: trieDb,
+        useKeyHashing: true,
+        valueEncoding: ValueEncoding.Bytes,
+        common,
+      })
+      const sm = new MerkleStateManager({ common, trie })
+      const vm = await KeystoreNode.#makeVm(common, sm, parameters.precompiles)
+      const allocRoot = await applyGenesisAlloc(sm, parameters.alloc)
+      const stored = await store.getBlockByNumber(0n)
+      let genesis: StoredBlock
+      let head: StoredBlock
+      if (stored) {
+        trieDb.discard() // the alloc's nodes are on disk already (or the check below fails)
+        if (bytesToHex(stored.header.stateRoot) !== bytesToHex(allocRoot))
+          throw new KeystoreNodeError(
+            `the data directory ${parameters.dataDir} holds another chain: its genesis state root is ` +
+              `${bytesToHex(stored.header.stateRoot)}, the configured alloc gives ${bytesToHex(allocRoot)}`,
+          )
+        const headNumber = (await store.headNumber()) ?? 0n
+        genesis = stored
+        head = (await store.getBlockByNumber(headNumber)) ?? stored
+        await sm.setStateRoot(head.header.stateRoot)
+      } else {
+        const header = createBlockHeader(
+          {
+            number: 0n,
+            gasLimit: parameters.blockGasLimit ?? 30_000_000n,
+            timestamp: parameters.genesisTimestamp ?? BigInt(Math.floor(Date.now() / 1000)),
+            stateRoot: allocRoot,
+            baseFeePerGas: parameters.initialBaseFee ?? 1_000_000_000n,
+            withdrawalsRoot: EMPTY_TRIE_ROOT,
+          },
+          { common },
+        )
+        genesis = {
+          header,
+          hash: bytesToHex(header.hash()) as Hex,
           number: 0n,
-          gasLimit: parameters.blockGasLimit ?? 30_000_000n,
-          timestamp: parameters.genesisTimestamp ?? 0n,
-          stateRoot,
-          baseFeePerGas: parameters.initialBaseFee ?? 1_000_000_000n,
-        },
-        withdrawals: [],
-      },
-      { common },
-    )
-    const genesis: StoredBlock = {
-      block,
-      hash: bytesToHex(block.hash()) as Hex,
-      number: 0n,
-      txs: [],
-      receipts: [],
+          txs: [],
+          receipts: [],
+          size: createBlock({ header, withdrawals: [] }, { common }).serialize().length,
+          extra: new Uint8Array(),
+        }
+        await store.commitBlock(genesis, trieDb.drain())
+        head = genesis
+      }
+      const node = new KeystoreNode(parameters, { common, vm, store, trieDb, head, genesis })
+      await node.#readmitJournal()
+      return node
+    } catch (error) {
+      await store.close().catch(() => {})
+      throw error
     }
-    return new KeystoreNode(parameters, common, vm, genesis)
   }
 
   static async #makeVm(
@@ -158,6 +236,31 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
       stateManager,
       ...(precompiles?.length ? { evmOpts: { customPrecompiles: precompiles } } : {}),
     })
+  }
+
+  /** Puts the stored pool journal back into the mempool; entries no longer valid are dropped. */
+  async #readmitJournal(): Promise<void> {
+    const entries = await this.store.loadPool()
+    if (entries.length === 0) return
+    const sm = await this.stateAt(this.#head)
+    const stale: KvOp[] = []
+    let readmitted = 0
+    for (const { key, raw } of entries) {
+      try {
+        const entry = await this.mempool.add(
+          raw,
+          { getAccount: async (a) => (await sm.getAccount(a)) ?? { nonce: 0n, balance: 0n } },
+          this.nextBaseFee,
+        )
+        entry.journalKey = key
+        readmitted++
+      } catch (error) {
+        stale.push(BlockStore.poolDel(key))
+        this.log.warn('journal tx not readmitted', { key, error: (error as Error).message })
+      }
+    }
+    await this.store.kv.write(stale, true)
+    this.log.info('pool journal readmitted', { readmitted, dropped: stale.length })
   }
 
   get chainId(): bigint {
@@ -173,11 +276,38 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     return this.#rpcUrl
   }
   get head(): StoredBlock {
-    return this.#blocks[this.#blocks.length - 1] as StoredBlock
+    return this.#head
+  }
+  /** Seconds per block. */
+  get blockTime(): number {
+    return this.#p.blockTime ?? 1
+  }
+  get genesisTimestamp(): bigint {
+    return this.#genesisTimestamp
+  }
+  /** Timestamp of block `number`: genesisTimestamp + number × blockTime. */
+  timestampOf(number: bigint): bigint {
+    return this.#genesisTimestamp + number * BigInt(this.blockTime)
+  }
+  /** Highest block whose data is on L1 (set by the batcher); `safe` in JSON-RPC. */
+  get safeHead(): bigint {
+    return this.#safeHead
+  }
+  /** Highest block whose data is on a finalized L1 block; `finalized` in JSON-RPC. */
+  get finalizedHead(): bigint {
+    return this.#finalizedHead
+  }
+  /** Moves the safe/finalized heads (the batcher's view of L1); never past the head or backwards. */
+  setSafeHeads(heads: { safe?: bigint | undefined; finalized?: bigint | undefined }): void {
+    const clamp = (n: bigint) => (n > this.#head.number ? this.#head.number : n)
+    if (heads.safe !== undefined && clamp(heads.safe) > this.#safeHead) this.#safeHead = clamp(heads.safe)
+    if (heads.finalized !== undefined && clamp(heads.finalized) > this.#finalizedHead)
+      this.#finalizedHead = clamp(heads.finalized)
+    if (this.#finalizedHead > this.#safeHead) this.#safeHead = this.#finalizedHead
   }
   /** Base fee of the next block. */
   get nextBaseFee(): bigint {
-    return this.head.block.header.calcNextBaseFee()
+    return this.#head.header.calcNextBaseFee()
   }
 
   async start(): Promise<void> {
@@ -186,42 +316,55 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
       this.#server = server
       this.#rpcUrl = url
     }
-    const interval = this.#p.blockTimeMs ?? 0
-    if (interval > 0) {
-      this.#timer = setInterval(() => {
-        this.produceBlock().catch((error: Error) => {
-          this.#lastError = error.message
-          this.log.error('block production failed', { error })
-        })
-      }, interval)
-    }
+    if (this.#p.produceBlocks) this.#schedule()
     this.#status = 'ok'
     this.log.info('started', {
       chainId: this.chainId,
-      head: this.head.number,
+      head: this.#head.number,
       rpc: this.#rpcUrl,
-      blockTimeMs: interval,
+      blockTime: this.blockTime,
+      producing: this.#p.produceBlocks ?? false,
     })
   }
 
+  /** Produces every slot that is due (catching up after downtime), then waits for the next one. */
+  #schedule(): void {
+    const next = this.timestampOf(this.#head.number + 1n)
+    const delay = Math.max(0, Number(next) * 1000 - Date.now())
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.produceBlock()
+        .catch((error: Error) => {
+          this.#lastError = error.message
+          this.log.error('block production failed', { error })
+        })
+        .finally(() => {
+          if (!this.#closed && this.#status !== 'stopped') this.#schedule()
+        })
+    }, delay)
+  }
+
   async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer)
+    this.#closed = true
+    if (this.#timer) clearTimeout(this.#timer)
     this.#timer = undefined
     await this.#lock.catch(() => {})
+    await this.#ackWriter
     const server = this.#server
     this.#server = undefined
     if (server) {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
+    await this.store.close()
     this.#status = 'stopped'
-    this.log.info('stopped', { head: this.head.number })
+    this.log.info('stopped', { head: this.#head.number })
   }
 
   health(): KeystoreNodeHealth {
     return {
       status: this.#status,
-      head: this.head.number,
+      head: this.#head.number,
       pending: this.mempool.size,
       rpcUrl: this.#rpcUrl,
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
@@ -230,30 +373,66 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
 
   /** Serializes state-changing work (admission, block production). */
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new KeystoreNodeError('the node is stopped'))
     const run = this.#lock.then(fn, fn)
     this.#lock = run.catch(() => {})
     return run
   }
 
   /**
-   * Validates and pools a raw signed transaction.
+   * Journals `op` durably (synced). Submissions that arrive while a write is in flight share the
+   * next write: one fsync per group, not per transaction.
+   */
+  #journal(op: KvOp): Promise<void> {
+    if (!this.#ackBatch) {
+      const ops: KvOp[] = []
+      const batch = {
+        ops,
+        promise: this.#ackWriter.then(() => {
+          if (this.#ackBatch === batch) this.#ackBatch = undefined
+          return this.store.kv.write(ops, true)
+        }),
+      }
+      this.#ackBatch = batch
+      this.#ackWriter = batch.promise.catch(() => {})
+    }
+    this.#ackBatch.ops.push(op)
+    return this.#ackBatch.promise
+  }
+
+  /**
+   * Validates and pools a raw signed transaction. Resolves with the hash once the transaction is
+   * durable: a crash after this point cannot lose it.
    * @returns the tx hash. @throws {KeystoreTxRejectedError}
    */
   async sendRawTransaction(raw: Uint8Array): Promise<Hex> {
-    return this.#exclusive(async () => {
-      const sm = await this.stateAt(this.head)
-      const entry = await this.mempool.add(
+    const entry = await this.#exclusive(async () => {
+      const sm = await this.stateAt(this.#head)
+      const e = await this.mempool.add(
         raw,
         { getAccount: async (a) => (await sm.getAccount(a)) ?? { nonce: 0n, balance: 0n } },
         this.nextBaseFee,
       )
-      this.log.debug('tx accepted', { hash: entry.hash, from: entry.sender, nonce: entry.tx.nonce })
-      return entry.hash
+      const { key, op } = this.store.poolPut(raw)
+      e.journalKey = key
+      return { e, op }
     })
+    try {
+      await this.#journal(entry.op)
+    } catch (error) {
+      this.mempool.remove([entry.e.hash])
+      this.#lastError = (error as Error).message
+      throw new JsonRpcError(
+        -32000,
+        `transaction not accepted: could not persist it (${(error as Error).message})`,
+      )
+    }
+    this.log.debug('tx accepted', { hash: entry.e.hash, from: entry.e.sender, nonce: entry.e.tx.nonce })
+    return entry.e.hash
   }
 
   /**
-   * Builds, executes and stores the next block from the mempool (possibly empty). Own assembly
+   * Builds, executes and commits the next block from the mempool (possibly empty). Own assembly
    * around `runTx` (no `buildBlock`, whose per-tx block rebuild is quadratic): one pass over the
    * pooled txs, one state-root computation at the end. A tx that fails to execute (e.g. its fee
    * fell below the base fee) is dropped from the pool and logged.
@@ -263,126 +442,154 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   }
 
   async #produce(): Promise<StoredBlock> {
-    const parent = this.head
+    // Pool deletions below must land after the journal writes of the txs they remove.
+    await this.#ackWriter
+    const parent = this.#head
     const number = parent.number + 1n
-    const now = BigInt(Math.floor(Date.now() / 1000))
-    const timestamp = now > parent.block.header.timestamp ? now : parent.block.header.timestamp + 1n
-    const baseFee = parent.block.header.calcNextBaseFee()
+    const baseFee = parent.header.calcNextBaseFee()
     const headerBase = {
-      parentHash: parent.block.hash(),
+      parentHash: hexToBytes(parent.hash),
       number,
-      timestamp,
+      timestamp: this.timestampOf(number),
       gasLimit: this.blockGasLimit,
       baseFeePerGas: baseFee,
       coinbase: this.#p.feeRecipient ?? '0x4200000000000000000000000000000000000011',
       mixHash: PREVRANDAO,
+      withdrawalsRoot: EMPTY_TRIE_ROOT,
     }
     const context = createBlock({ header: headerBase, withdrawals: [] }, { common: this.common })
     const sm = this.vm.stateManager as MerkleStateManager
     const included: PendingTx[] = []
     const results: RunTxResult[] = []
-    const dropped: Hex[] = []
+    const dropped: PendingTx[] = []
     let gasUsed = 0n
-    const max = this.#p.maxTxsPerBlock ?? 1000
-    for (const entry of this.mempool.list()) {
-      if (included.length >= max) break
-      if (gasUsed + entry.tx.gasLimit > this.blockGasLimit) continue
-      const depth = checkpointDepth(sm)
-      try {
-        const result = await runTx(this.vm, { tx: entry.tx, block: context, blockGasUsed: gasUsed })
-        gasUsed += result.totalGasSpent
-        included.push(entry)
-        results.push(result)
-      } catch (error) {
-        // An exception thrown from inside the EVM (L1SLOAD that cannot prove its answer, behind a
-        // CALL) leaves the inner frames' checkpoints open: runTx reverts only one. Unwind the
-        // journal to where this transaction started, so a dropped transaction leaves no trace
-        // (nonce, fee, storage) in the block's state.
-        while (checkpointDepth(sm) > depth) await this.vm.evm.journal.revert()
-        dropped.push(entry.hash)
-        this.log.warn('tx dropped', { hash: entry.hash, error: (error as Error).message.split('\n')[0] })
+    const max = this.#p.maxTxsPerBlock ?? 5000
+    try {
+      for (const entry of this.mempool.list()) {
+        if (included.length >= max) break
+        if (gasUsed + entry.tx.gasLimit > this.blockGasLimit) continue
+        const depth = checkpointDepth(sm)
+        try {
+          const result = await runTx(this.vm, {
+            tx: entry.tx,
+            block: context,
+            blockGasUsed: gasUsed,
+            skipHardForkValidation: true,
+          })
+          gasUsed += result.totalGasSpent
+          included.push(entry)
+          results.push(result)
+        } catch (error) {
+          // An exception thrown from inside the EVM (L1SLOAD that cannot prove its answer, behind a
+          // CALL) leaves the inner frames' checkpoints open: runTx reverts only one. Unwind the
+          // journal to where this transaction started, so a dropped transaction leaves no trace
+          // (nonce, fee, storage) in the block's state.
+          while (checkpointDepth(sm) > depth) await this.vm.evm.journal.revert()
+          dropped.push(entry)
+          this.log.warn('tx dropped', { hash: entry.hash, error: (error as Error).message.split('\n')[0] })
+        }
       }
-    }
-    const stateRoot = await sm.getStateRoot()
-    const receiptTrie = await createMPT()
-    const bloom = new Bloom()
-    for (const [i, r] of results.entries()) {
-      await receiptTrie.put(RLP.encode(i), encodeReceipt(r.receipt, (included[i] as PendingTx).tx.type))
-      bloom.or(r.bloom)
-    }
-    const txs = included.map((e) => e.tx)
-    const block = createBlock(
-      {
-        header: {
+      const stateRoot = await sm.getStateRoot()
+      const txs: NodeTx[] = included.map((e) => ({
+        kind: 'signed',
+        tx: e.tx,
+        hash: e.hash,
+        from: e.sender,
+        raw: e.raw,
+      }))
+      const receiptTrie = await createMPT()
+      const txTrie = await createMPT()
+      const bloom = new Bloom()
+      for (const [i, r] of results.entries()) {
+        await receiptTrie.put(RLP.encode(i), encodeReceipt(r.receipt, (included[i] as PendingTx).tx.type))
+        await txTrie.put(RLP.encode(i), (txs[i] as NodeTx).raw)
+        bloom.or(r.bloom)
+      }
+      const header = createBlockHeader(
+        {
           ...headerBase,
           stateRoot,
           gasUsed,
-          transactionsTrie: await genTransactionsTrieRoot(txs),
+          transactionsTrie: txTrie.root(),
           receiptTrie: receiptTrie.root(),
           logsBloom: bloom.bitvector,
         },
-        transactions: txs,
-        withdrawals: [],
-      },
-      { common: this.common },
-    )
-    const hash = bytesToHex(block.hash()) as Hex
-    let logIndex = 0
-    const receipts: StoredReceipt[] = results.map((r, i) => {
-      const e = included[i] as PendingTx
-      const gasPrice = baseFee + e.tx.getEffectivePriorityFee(baseFee)
-      return {
-        txHash: e.hash,
-        index: i,
-        type: e.tx.type,
-        from: e.sender,
-        to: (e.tx.to?.toString() as Hex | undefined) ?? null,
-        status: 'status' in r.receipt ? ((r.receipt.status as number) === 1 ? 1 : 0) : 1,
-        gasUsed: r.totalGasSpent,
-        cumulativeGasUsed: r.receipt.cumulativeBlockGasUsed,
-        effectiveGasPrice: gasPrice,
-        logsBloom: bytesToHex(r.bloom.bitvector) as Hex,
-        logs: r.receipt.logs.map(([address, topics, data]) => ({
-          address: bytesToHex(address) as Hex,
-          topics: topics.map((t) => bytesToHex(t) as Hex),
-          data: bytesToHex(data) as Hex,
-          logIndex: logIndex++,
-        })),
+        { common: this.common },
+      )
+      let logIndex = 0
+      const receipts: StoredReceipt[] = results.map((r, i) => {
+        const e = included[i] as PendingTx
+        return {
+          txHash: e.hash,
+          index: i,
+          type: e.tx.type,
+          from: e.sender,
+          to: (e.tx.to?.toString() as Hex | undefined) ?? null,
+          status: 'status' in r.receipt ? ((r.receipt.status as number) === 1 ? 1 : 0) : 1,
+          gasUsed: r.totalGasSpent,
+          cumulativeGasUsed: r.receipt.cumulativeBlockGasUsed,
+          effectiveGasPrice: baseFee + e.tx.getEffectivePriorityFee(baseFee),
+          logsBloom: bytesToHex(r.bloom.bitvector) as Hex,
+          logs: r.receipt.logs.map(([address, topics, data]) => ({
+            address: bytesToHex(address) as Hex,
+            topics: topics.map((t) => bytesToHex(t) as Hex),
+            data: bytesToHex(data) as Hex,
+            logIndex: logIndex++,
+          })),
+        }
+      })
+      const stored: StoredBlock = {
+        header,
+        hash: bytesToHex(header.hash()) as Hex,
+        number,
+        txs,
+        receipts,
+        size: blockSize(header, txs),
+        extra: new Uint8Array(),
       }
-    })
-    const stored: StoredBlock = {
-      block,
-      hash,
-      number,
-      txs: included.map((e) => ({ tx: e.tx, hash: e.hash, from: e.sender })),
-      receipts,
+      const poolDeletes = [...included, ...dropped].flatMap((e) =>
+        e.journalKey ? [BlockStore.poolDel(e.journalKey)] : [],
+      )
+      await this.store.commitBlock(stored, [...this.#trieDb.drain(), ...poolDeletes])
+      this.#head = stored
+      this.mempool.remove([...included, ...dropped].map((e) => e.hash))
+      this.log.info('block produced', {
+        number,
+        hash: stored.hash,
+        txs: included.length,
+        gasUsed,
+        dropped: dropped.length,
+      })
+      return stored
+    } catch (error) {
+      // Nothing was committed: go back to the parent's state (nodes written since are unreachable).
+      this.#trieDb.discard()
+      await sm.setStateRoot(parent.header.stateRoot)
+      this.#status = 'degraded'
+      this.#lastError = (error as Error).message
+      throw error
     }
-    this.#store(stored)
-    this.mempool.remove([...included.map((e) => e.hash), ...dropped])
-    this.log.info('block produced', { number, hash, txs: included.length, gasUsed, dropped: dropped.length })
-    return stored
   }
 
-  #store(stored: StoredBlock): void {
-    this.#blocks.push(stored)
-    this.#byHash.set(stored.hash, stored)
-    for (const [index, t] of stored.txs.entries()) this.#txIndex.set(t.hash, { block: stored, index })
+  async getBlockByNumber(number: bigint): Promise<StoredBlock | undefined> {
+    if (number > this.#head.number) return undefined
+    if (number === this.#head.number) return this.#head
+    return this.store.getBlockByNumber(number)
   }
-
-  getBlockByNumber(number: bigint): StoredBlock | undefined {
-    return number >= 0n && number < BigInt(this.#blocks.length) ? this.#blocks[Number(number)] : undefined
+  async getBlockByHash(hash: Hex): Promise<StoredBlock | undefined> {
+    return this.store.getBlockByHash(hash)
   }
-  getBlockByHash(hash: Hex): StoredBlock | undefined {
-    return this.#byHash.get(hash.toLowerCase() as Hex)
-  }
-  getTransaction(hash: Hex): { block: StoredBlock; index: number } | undefined {
-    return this.#txIndex.get(hash.toLowerCase() as Hex)
+  async getTransaction(hash: Hex): Promise<{ block: StoredBlock; index: number } | undefined> {
+    const location = await this.store.getTxLocation(hash)
+    if (!location || location.number > this.#head.number) return undefined
+    const block = await this.getBlockByNumber(location.number)
+    return block ? { block, index: location.index } : undefined
   }
 
   /** A read-only state view at `block`'s state root (shares the trie database, own caches). */
   async stateAt(block: StoredBlock): Promise<MerkleStateManager> {
     const sm = (this.vm.stateManager as MerkleStateManager).shallowCopy(false)
-    await sm.setStateRoot(block.block.header.stateRoot)
+    await sm.setStateRoot(block.header.stateRoot)
     return sm
   }
 
@@ -401,13 +608,13 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     if (gasLimit < intrinsic)
       throw new JsonRpcError(-32000, `intrinsic gas too low: ${gasLimit} < ${intrinsic}`)
     const result = await vm.evm.runCall({
-      caller: new Address(hexToBytes(request.from ?? '0x0000000000000000000000000000000000000000')),
-      origin: new Address(hexToBytes(request.from ?? '0x0000000000000000000000000000000000000000')),
+      caller: request.from ? new Address(hexToBytes(request.from)) : ZERO_ADDRESS,
+      origin: request.from ? new Address(hexToBytes(request.from)) : ZERO_ADDRESS,
       ...(request.to ? { to: new Address(hexToBytes(request.to)) } : {}),
       data: hexToBytes(request.data ?? '0x'),
       value: request.value ?? 0n,
       gasLimit: gasLimit - intrinsic,
-      block: block.block,
+      block: createBlock({ header: block.header, withdrawals: [] }, { common: this.common }),
       skipBalance: true,
     })
     const returnValue = bytesToHex(result.execResult.returnValue) as Hex
@@ -459,4 +666,17 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
  */
 function checkpointDepth(sm: MerkleStateManager): number {
   return (sm as unknown as { _checkpointCount: number })._checkpointCount
+}
+
+/** keccak256(rlp("")), the root of an empty trie (withdrawals root of every block: there are none). */
+const EMPTY_TRIE_ROOT = hexToBytes('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421')
+
+/** Length of the block's canonical encoding: rlp([header, txs, uncles, withdrawals]). */
+function blockSize(header: BlockHeader, txs: NodeTx[]): number {
+  return RLP.encode([
+    header.raw(),
+    txs.map((t) => ((t.raw[0] as number) < 0x7f ? t.raw : RLP.decode(t.raw))),
+    [],
+    [],
+  ] as never).length
 }

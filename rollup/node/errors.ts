@@ -43,3 +43,9 @@ export class JsonRpcError extends RollupError {
   }
 }
 export type JsonRpcErrorType = JsonRpcError
+
+/** The node cannot open or continue (wrong data directory, stopped). */
+export class KeystoreNodeError extends RollupError {
+  override name = 'KeystoreNodeError'
+}
+export type KeystoreNodeErrorType = KeystoreNodeError

@@ -20,7 +20,14 @@ export type MempoolParameters = {
   blockGasLimit: bigint
 }
 
-export type PendingTx = { tx: TypedTransaction; hash: Hex; sender: Hex; raw: Uint8Array }
+export type PendingTx = {
+  tx: TypedTransaction
+  hash: Hex
+  sender: Hex
+  raw: Uint8Array
+  /** Key of its entry in the node's durable pool journal (set by the node). */
+  journalKey?: string | undefined
+}
 
 /**
  * Action-specific mempool. Admission rules, in order: size, type (0/1/2), chain id, signature,
@@ -33,6 +40,8 @@ export class Mempool {
   readonly #allowed: Set<string>
   /** Insertion order = inclusion order; per sender nonces are contiguous. */
   readonly #pending = new Map<Hex, PendingTx>()
+  /** Per sender: pending count and total upfront cost (admission is O(1) in the pool size). */
+  readonly #bySender = new Map<Hex, { count: bigint; cost: bigint }>()
 
   constructor(parameters: MempoolParameters) {
     this.#p = parameters
@@ -58,19 +67,26 @@ export class Mempool {
 
   /** Removes transactions (included or dropped). */
   remove(hashes: Iterable<Hex>): void {
-    for (const h of hashes) this.#pending.delete(h)
+    for (const h of hashes) {
+      const entry = this.#pending.get(h)
+      if (!entry) continue
+      this.#pending.delete(h)
+      const s = this.#bySender.get(entry.sender)
+      if (!s) continue
+      s.count--
+      s.cost -= entry.tx.getUpfrontCost()
+      if (s.count === 0n) this.#bySender.delete(entry.sender)
+    }
   }
 
   /** Pending txs (count, total upfront cost) from `sender`. */
   #pendingOf(sender: Hex): { count: bigint; cost: bigint } {
-    let count = 0n
-    let cost = 0n
-    for (const p of this.#pending.values()) {
-      if (p.sender !== sender) continue
-      count++
-      cost += p.tx.getUpfrontCost()
-    }
-    return { count, cost }
+    return this.#bySender.get(sender) ?? { count: 0n, cost: 0n }
+  }
+
+  /** Number of pending txs from `sender` (lower-case address). */
+  pendingCount(sender: Hex): bigint {
+    return this.#pendingOf(sender).count
   }
 
   /**
@@ -101,9 +117,11 @@ export class Mempool {
     }
     if (tx.type > 2) reject('unsupported-type', `transaction type ${tx.type} is not accepted`)
     let sender: Hex
+    let senderAddress: Address
     try {
       if (!tx.isSigned() || !tx.verifySignature()) throw new Error('signature does not verify')
-      sender = tx.getSenderAddress().toString() as Hex
+      senderAddress = tx.getSenderAddress()
+      sender = senderAddress.toString() as Hex
     } catch (error) {
       return reject('bad-signature', (error as Error).message.split('\n')[0] ?? 'invalid signature')
     }
@@ -121,7 +139,7 @@ export class Mempool {
 
     const hash = bytesToHex(tx.hash()) as Hex
     if (this.#pending.has(hash)) reject('already-known', `${hash} is already pending`)
-    const account = await state.getAccount(tx.getSenderAddress())
+    const account = await state.getAccount(senderAddress)
     const pending = this.#pendingOf(sender)
     const next = account.nonce + pending.count
     if (tx.nonce < next) reject('nonce-too-low', `nonce ${tx.nonce}, next nonce for ${sender} is ${next}`)
@@ -136,6 +154,7 @@ export class Mempool {
 
     const entry: PendingTx = { tx, hash, sender, raw }
     this.#pending.set(hash, entry)
+    this.#bySender.set(sender, { count: pending.count + 1n, cost: pending.cost + cost })
     return entry
   }
 

@@ -1,8 +1,8 @@
-import type { TypedTransaction } from '@ethereumjs/tx'
+import { getMerkleStateProof } from '@ethereumjs/statemanager'
 import { Address, bytesToHex, hexToBytes, setLengthLeft } from '@ethereumjs/util'
 import type { Hex } from 'viem'
 import { JsonRpcError } from './errors.js'
-import type { KeystoreNode, StoredBlock, StoredReceipt } from './KeystoreNode.js'
+import type { KeystoreNode, NodeTx, StoredBlock, StoredReceipt } from './KeystoreNode.js'
 
 const q = (n: bigint | number) => `0x${n.toString(16)}` as Hex
 const badParams = (message: string) => new JsonRpcError(-32602, `invalid params: ${message}`)
@@ -36,12 +36,15 @@ const asBool = (v: unknown): boolean => {
   return v
 }
 
-function resolveBlock(node: KeystoreNode, tag: unknown): StoredBlock {
-  if (tag === undefined || tag === 'latest' || tag === 'pending' || tag === 'safe' || tag === 'finalized')
-    return node.head
-  if (tag === 'earliest') return node.getBlockByNumber(0n) as StoredBlock
+async function resolveBlock(node: KeystoreNode, tag: unknown): Promise<StoredBlock> {
+  if (tag === undefined || tag === 'latest' || tag === 'pending') return node.head
+  if (tag === 'safe' || tag === 'finalized') {
+    const b = await node.getBlockByNumber(tag === 'safe' ? node.safeHead : node.finalizedHead)
+    return b ?? node.head
+  }
+  if (tag === 'earliest') return (await node.getBlockByNumber(0n)) as StoredBlock
   if (typeof tag === 'object' && tag !== null && 'blockHash' in tag) {
-    const b = node.getBlockByHash(asHash((tag as { blockHash: unknown }).blockHash))
+    const b = await node.getBlockByHash(asHash((tag as { blockHash: unknown }).blockHash))
     if (!b) throw new JsonRpcError(-32001, 'block not found')
     return b
   }
@@ -51,14 +54,21 @@ function resolveBlock(node: KeystoreNode, tag: unknown): StoredBlock {
   } catch {
     throw badParams('block: expected a block number or tag')
   }
-  const b = node.getBlockByNumber(n)
+  const b = await node.getBlockByNumber(n)
   if (!b) throw new JsonRpcError(-32001, `block ${n} not found`)
   return b
 }
 const blockParam = (node: KeystoreNode, params: unknown[], i: number) => resolveBlock(node, params[i])
 
 function formatTx(stored: StoredBlock, index: number) {
-  const { tx, hash, from } = stored.txs[index] as { tx: TypedTransaction; hash: Hex; from: Hex }
+  const t = stored.txs[index] as NodeTx
+  const position = {
+    blockHash: stored.hash,
+    blockNumber: q(stored.number),
+    transactionIndex: q(index),
+  }
+  if (t.kind === 'deposit') return { ...t.rpc, hash: t.hash, ...position }
+  const { tx, hash, from } = t
   const j = tx.toJSON() as Record<string, unknown>
   const receipt = stored.receipts[index] as StoredReceipt
   return {
@@ -85,7 +95,7 @@ function formatTx(stored: StoredBlock, index: number) {
 }
 
 function formatBlock(stored: StoredBlock, full: boolean) {
-  const h = stored.block.header
+  const h = stored.header
   return {
     number: q(stored.number),
     hash: stored.hash,
@@ -100,7 +110,7 @@ function formatBlock(stored: StoredBlock, full: boolean) {
     difficulty: q(h.difficulty),
     totalDifficulty: '0x0',
     extraData: bytesToHex(h.extraData),
-    size: q(stored.block.serialize().length),
+    size: q(stored.size),
     gasLimit: q(h.gasLimit),
     gasUsed: q(h.gasUsed),
     timestamp: q(h.timestamp),
@@ -147,6 +157,8 @@ function formatReceipt(stored: StoredBlock, r: StoredReceipt) {
     logsBloom: r.logsBloom,
     status: q(r.status),
     type: q(r.type),
+    ...(r.depositNonce !== undefined ? { depositNonce: q(r.depositNonce) } : {}),
+    ...(r.depositReceiptVersion !== undefined ? { depositReceiptVersion: q(r.depositReceiptVersion) } : {}),
   }
 }
 
@@ -165,23 +177,33 @@ function asCallRequest(v: unknown): CallRequest {
 }
 
 const MAX_LOG_RANGE = 10_000n
+const MAX_PROOF_KEYS = 1000
+const asStorageKey = (v: unknown): Hex => {
+  if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{1,64}$/.test(v))
+    throw new Error('expected a storage key (hex, ≤ 32 bytes)')
+  const digits = v.slice(2)
+  return `0x${digits.length % 2 ? `0${digits}` : digits}` as Hex
+}
 
-function getLogs(node: KeystoreNode, filter: unknown) {
+async function getLogs(node: KeystoreNode, filter: unknown) {
   if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
     throw badParams('filter: expected an object')
   const f = filter as Record<string, unknown>
   let blocks: StoredBlock[]
   if (f.blockHash !== undefined) {
-    const b = node.getBlockByHash(param([f.blockHash], 0, asHash, 'blockHash'))
+    const b = await node.getBlockByHash(param([f.blockHash], 0, asHash, 'blockHash'))
     if (!b) throw new JsonRpcError(-32001, 'block not found')
     blocks = [b]
   } else {
-    const from = resolveBlock(node, f.fromBlock ?? 'latest').number
-    const to = resolveBlock(node, f.toBlock ?? 'latest').number
+    const from = (await resolveBlock(node, f.fromBlock ?? 'latest')).number
+    const to = (await resolveBlock(node, f.toBlock ?? 'latest')).number
     if (to < from) throw badParams('fromBlock > toBlock')
     if (to - from > MAX_LOG_RANGE) throw new JsonRpcError(-32005, `block range exceeds ${MAX_LOG_RANGE}`)
     blocks = []
-    for (let n = from; n <= to; n++) blocks.push(node.getBlockByNumber(n) as StoredBlock)
+    for (let n = from; n <= to; n++) {
+      const b = (await node.getBlockByNumber(n)) as StoredBlock
+      if (b.receipts.length) blocks.push(b)
+    }
   }
   const addresses =
     f.address === undefined || f.address === null
@@ -232,58 +254,57 @@ export async function handleRpc(node: KeystoreNode, method: string, params: unkn
       const full = param(params, 1, asBool, 'full')
       const tag = params[0]
       if (typeof tag === 'string' && tag.startsWith('0x')) {
-        const b = node.getBlockByNumber(param(params, 0, asQuantity, 'block'))
+        const b = await node.getBlockByNumber(param(params, 0, asQuantity, 'block'))
         return b ? formatBlock(b, full) : null
       }
-      return formatBlock(blockParam(node, params, 0), full)
+      return formatBlock(await blockParam(node, params, 0), full)
     }
     case 'eth_getBlockByHash': {
-      const b = node.getBlockByHash(param(params, 0, asHash, 'hash'))
+      const b = await node.getBlockByHash(param(params, 0, asHash, 'hash'))
       return b ? formatBlock(b, param(params, 1, asBool, 'full')) : null
     }
     case 'eth_getBlockTransactionCountByNumber':
-      return q(blockParam(node, params, 0).txs.length)
+      return q((await blockParam(node, params, 0)).txs.length)
     case 'eth_getTransactionByHash': {
-      const found = node.getTransaction(param(params, 0, asHash, 'hash'))
+      const found = await node.getTransaction(param(params, 0, asHash, 'hash'))
       return found ? formatTx(found.block, found.index) : null
     }
     case 'eth_getTransactionReceipt': {
-      const found = node.getTransaction(param(params, 0, asHash, 'hash'))
+      const found = await node.getTransaction(param(params, 0, asHash, 'hash'))
       return found ? formatReceipt(found.block, found.block.receipts[found.index] as StoredReceipt) : null
     }
     case 'eth_getTransactionCount': {
       const address = param(params, 0, asAddress, 'address')
-      const sm = await node.stateAt(blockParam(node, params, 1))
+      const sm = await node.stateAt(await blockParam(node, params, 1))
       let nonce = (await sm.getAccount(new Address(hexToBytes(address))))?.nonce ?? 0n
-      if (params[1] === 'pending')
-        nonce += BigInt(node.mempool.list().filter((p) => p.sender === address).length)
+      if (params[1] === 'pending') nonce += node.mempool.pendingCount(address)
       return q(nonce)
     }
     case 'eth_getBalance': {
       const address = param(params, 0, asAddress, 'address')
-      const sm = await node.stateAt(blockParam(node, params, 1))
+      const sm = await node.stateAt(await blockParam(node, params, 1))
       return q((await sm.getAccount(new Address(hexToBytes(address))))?.balance ?? 0n)
     }
     case 'eth_getCode': {
       const address = param(params, 0, asAddress, 'address')
-      const sm = await node.stateAt(blockParam(node, params, 1))
+      const sm = await node.stateAt(await blockParam(node, params, 1))
       return bytesToHex(await sm.getCode(new Address(hexToBytes(address))))
     }
     case 'eth_getStorageAt': {
       const address = param(params, 0, asAddress, 'address')
       const slot = param(params, 1, asQuantity, 'slot')
-      const sm = await node.stateAt(blockParam(node, params, 2))
+      const sm = await node.stateAt(await blockParam(node, params, 2))
       const key = setLengthLeft(hexToBytes(q(slot).length % 2 ? `0x0${q(slot).slice(2)}` : q(slot)), 32)
       const value = await sm.getStorage(new Address(hexToBytes(address)), key)
       return bytesToHex(setLengthLeft(value, 32))
     }
     case 'eth_call': {
       const request = param(params, 0, asCallRequest, 'transaction')
-      return (await node.call(request, blockParam(node, params, 1))).returnValue
+      return (await node.call(request, await blockParam(node, params, 1))).returnValue
     }
     case 'eth_estimateGas': {
       const request = param(params, 0, asCallRequest, 'transaction')
-      return q(await node.estimateGas(request, blockParam(node, params, 1)))
+      return q(await node.estimateGas(request, await blockParam(node, params, 1)))
     }
     case 'eth_gasPrice':
       return q(node.nextBaseFee + node.priorityFee)
@@ -293,7 +314,7 @@ export async function handleRpc(node: KeystoreNode, method: string, params: unkn
       const count = Number(
         param(params, 0, (v) => (typeof v === 'number' ? BigInt(v) : asQuantity(v)), 'blockCount'),
       )
-      const newest = blockParam(node, params, 1).number
+      const newest = (await blockParam(node, params, 1)).number
       const percentiles = param(
         params,
         2,
@@ -307,12 +328,12 @@ export async function handleRpc(node: KeystoreNode, method: string, params: unkn
       const ratios: number[] = []
       const rewards: Hex[][] = []
       for (let i = oldest; i <= newest; i++) {
-        const h = (node.getBlockByNumber(i) as StoredBlock).block.header
+        const h = ((await node.getBlockByNumber(i)) as StoredBlock).header
         baseFees.push(q(h.baseFeePerGas ?? 0n))
         ratios.push(Number(h.gasUsed) / Number(h.gasLimit))
         rewards.push(percentiles.map(() => q(node.priorityFee)))
       }
-      baseFees.push(q((node.getBlockByNumber(newest) as StoredBlock).block.header.calcNextBaseFee()))
+      baseFees.push(q(((await node.getBlockByNumber(newest)) as StoredBlock).header.calcNextBaseFee()))
       return {
         oldestBlock: q(oldest),
         baseFeePerGas: baseFees,
@@ -326,6 +347,21 @@ export async function handleRpc(node: KeystoreNode, method: string, params: unkn
     }
     case 'eth_getLogs':
       return getLogs(node, params[0])
+    case 'eth_getProof': {
+      const address = param(params, 0, asAddress, 'address')
+      const slots = param(
+        params,
+        1,
+        (v) => {
+          if (!Array.isArray(v)) throw new Error('expected an array of storage keys')
+          if (v.length > MAX_PROOF_KEYS) throw new Error(`at most ${MAX_PROOF_KEYS} storage keys`)
+          return v.map((k) => setLengthLeft(hexToBytes(asStorageKey(k)), 32))
+        },
+        'storageKeys',
+      )
+      const sm = await node.stateAt(await blockParam(node, params, 2))
+      return getMerkleStateProof(sm, new Address(hexToBytes(address)), slots)
+    }
     default:
       throw new JsonRpcError(-32601, `method not found: ${method}`)
   }
