@@ -5,7 +5,7 @@ import type { Common, CustomCrypto } from '@ethereumjs/common'
 import type { AddPrecompile } from '@ethereumjs/evm'
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
-import { MerkleStateManager } from '@ethereumjs/statemanager'
+import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
 import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { Address, bytesToHex, hexToBytes, ValueEncoding } from '@ethereumjs/util'
 import { Bloom, createVM, encodeReceipt, type RunTxResult, runTx, type VM } from '@ethereumjs/vm'
@@ -20,6 +20,7 @@ import {
   type StoredReceipt,
 } from './blockStore.js'
 import { applyGenesisAlloc, createKeystoreCommon, type GenesisAlloc } from './chain.js'
+import { keccak256 } from '../../precompiles/storage-proof/keccak.js'
 import { fastCrypto } from './crypto.js'
 import { JsonRpcError, KeystoreNodeError } from './errors.js'
 import { type Kv, type KvOp, LevelKv, MemoryKv } from './kv.js'
@@ -176,7 +177,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         valueEncoding: ValueEncoding.Bytes,
         common,
       })
-      const sm = new MerkleStateManager({ common, trie })
+      const sm = new MerkleStateManager({ common, trie, caches: new Caches() })
       const vm = await KeystoreNode.#makeVm(common, sm, parameters.precompiles)
       const allocRoot = await applyGenesisAlloc(sm, parameters.alloc)
       const stored = await store.getBlockByNumber(0n)
@@ -497,8 +498,8 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         from: e.sender,
         raw: e.raw,
       }))
-      const receiptTrie = await createMPT()
-      const txTrie = await createMPT()
+      const receiptTrie = await createMPT({ useKeyHashingFunction: keccak256 })
+      const txTrie = await createMPT({ useKeyHashingFunction: keccak256 })
       const bloom = new Bloom()
       for (const [i, r] of results.entries()) {
         await receiptTrie.put(RLP.encode(i), encodeReceipt(r.receipt, (included[i] as PendingTx).tx.type))
