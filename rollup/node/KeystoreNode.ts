@@ -10,6 +10,7 @@ import { createFeeMarket1559Tx } from '@ethereumjs/tx'
 import { Address, bytesToHex, hexToBytes, ValueEncoding } from '@ethereumjs/util'
 import { Bloom, createVM, encodeReceipt, type RunTxResult, runTx, type VM } from '@ethereumjs/vm'
 import type { Hex } from 'viem'
+import { keccak256 } from '../../precompiles/storage-proof/keccak.js'
 import { type Logger, silentLogger } from '../shared/logger.js'
 import type { Service, ServiceHealth } from '../shared/service.js'
 import {
@@ -20,7 +21,6 @@ import {
   type StoredReceipt,
 } from './blockStore.js'
 import { applyGenesisAlloc, createKeystoreCommon, type GenesisAlloc } from './chain.js'
-import { keccak256 } from '../../precompiles/storage-proof/keccak.js'
 import { fastCrypto } from './crypto.js'
 import { JsonRpcError, KeystoreNodeError } from './errors.js'
 import { type Kv, type KvOp, LevelKv, MemoryKv } from './kv.js'
