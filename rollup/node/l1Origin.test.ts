@@ -83,7 +83,7 @@ describe('L1OriginSelector', () => {
     const origin = await selector.byHash((await getBlock(l1(), { blockNumber: tip.number - 2n })).hash as Hex)
     // Replace the last 3 blocks (the origin among them): the block after the origin has another parent.
     // (with a transaction in the replacement, so the new blocks differ from the old ones)
-    const from = l1().account.address
+    const from = l1().account?.address as Hex
     const tx = { from, to: from, value: '0x1' }
     await l1().request({ method: 'anvil_reorg' as never, params: [3, [[tx, 0]]] as never })
     expect((await getBlock(l1(), { blockNumber: origin.number + 1n })).parentHash).not.toBe(origin.hash)
