@@ -78,6 +78,17 @@ describe('--help', () => {
     ['feeder.ts', ['--feeder-key', 'FEEDER_PRIVATE_KEY', '--backfill', 'HEALTH_PORT', 'L1_BLOCKS_ADDRESS']],
     ['origin-updater.ts', ['--lag', 'ORIGIN_LAG', '--chains', 'KEYSTORE_CONFIG']],
     ['chain.ts', ['--chain', 'DEVNET_CHAIN', '--host', 'DEVNET_HOST']],
+    [
+      'proposer.ts',
+      [
+        '--proposer-key',
+        'PROPOSER_PRIVATE_KEY',
+        '--l2-rpc',
+        'PROPOSER_L2_RPC',
+        '--safe-tag',
+        'L2_OUTPUT_ORACLE_ADDRESS',
+      ],
+    ],
   ])('%s documents its flags and their environment variables', async (script, expected) => {
     const p = run(script, ['--help'])
     expect(await p.exited).toBe(0)

@@ -19,7 +19,7 @@ const genDir = join(root, 'contracts/generated')
 const bedrock = join(root, 'node_modules/@eth-optimism/contracts-bedrock/forge-artifacts')
 
 /** OP-Stack contracts taken as shipped (genuine bytecode), exported with an `op` prefix. */
-const BEDROCK = ['L1Block']
+const BEDROCK = ['L1Block', 'L2OutputOracle', 'L2ToL1MessagePasser', 'Proxy']
 
 type Artifact = { abi: unknown[]; bytecode: { object: string }; deployedBytecode: { object: string } }
 
