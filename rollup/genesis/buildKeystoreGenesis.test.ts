@@ -138,7 +138,7 @@ describe('buildKeystoreGenesis', () => {
     const json = (g: BuildKeystoreGenesisReturnType) =>
       JSON.stringify(g, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))
     expect(json(again)).toBe(json(genesis))
-    expect(bytesToHex(node.head.block.header.stateRoot)).toBe(genesis.stateRoot)
+    expect(bytesToHex(node.head.header.stateRoot)).toBe(genesis.stateRoot)
     const common = createKeystoreCommon()
     const root = await applyGenesisAlloc(new MerkleStateManager({ common }), again.alloc)
     expect(bytesToHex(root)).toBe(genesis.stateRoot)

@@ -6,22 +6,27 @@ import type { AddPrecompile } from '@ethereumjs/evm'
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
-import { createFeeMarket1559Tx } from '@ethereumjs/tx'
+import { createFeeMarket1559Tx, createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { Address, bytesToHex, hexToBytes, ValueEncoding } from '@ethereumjs/util'
 import { Bloom, createVM, encodeReceipt, type RunTxResult, runTx, type VM } from '@ethereumjs/vm'
-import type { Hex } from 'viem'
+import type { Client, Hex } from 'viem'
+import {
+  createL1SloadPrecompile,
+  createReplayL1Sload,
+  type L1SloadPrecompile,
+  L1SloadUnavailableError,
+  L1SloadWitness,
+  type L1SloadWitnessEntry,
+} from '../../precompiles/l1sload/index.js'
 import { keccak256 } from '../../precompiles/storage-proof/keccak.js'
+import { DEPOSIT_TX_TYPE, type DepositTx, decodeDepositTx, encodeDepositTx } from '../derivation/deposits.js'
 import { type Logger, silentLogger } from '../shared/logger.js'
 import type { Service, ServiceHealth } from '../shared/service.js'
-import {
-  BlockStore,
-  type DecodeDeposit,
-  type NodeTx,
-  type StoredBlock,
-  type StoredReceipt,
-} from './blockStore.js'
+import { encodeBlockExtra, readL1BlocksLatest } from './blockExtra.js'
+import { BlockStore, type NodeTx, type StoredBlock, type StoredReceipt } from './blockStore.js'
 import { applyGenesisAlloc, createKeystoreCommon, type GenesisAlloc } from './chain.js'
 import { fastCrypto } from './crypto.js'
+import { executeDeposit, formatDepositTransaction } from './deposit.js'
 import { JsonRpcError, KeystoreNodeError } from './errors.js'
 import { type Kv, type KvOp, LevelKv, MemoryKv } from './kv.js'
 import { Mempool, type PendingTx } from './mempool.js'
@@ -30,8 +35,37 @@ import { TrieDb } from './trieDb.js'
 
 export type { NodeTx, StoredBlock, StoredReceipt } from './blockStore.js'
 
-/** A custom precompile as `createVM({ evmOpts: { customPrecompiles } })` takes it (e.g. L1SLOAD). */
+/** A custom precompile as `createVM({ evmOpts: { customPrecompiles } })` takes it. */
 export type NodePrecompile = AddPrecompile
+
+/** What goes into a block besides pool transactions (from the sequencer's planner or a batch). */
+export type BlockPlan = {
+  /** Executed first, in order: the L1-attributes deposit, then system and user deposits. */
+  deposits: DepositTx[]
+  /** The planner's data stored with the block (the sequencer's L1 origin, sequence number). */
+  extra: Uint8Array
+  /** Replay only: the L1SLOAD values of the block (from its batch). */
+  witness?: L1SloadWitness | undefined
+}
+
+/** Plans block `number` on top of `parent` (the sequencer: L1 origin, L1 attributes, deposits). */
+export type PlanBlock = (context: {
+  number: bigint
+  timestamp: bigint
+  parent: StoredBlock
+}) => Promise<BlockPlan>
+
+/**
+ * The node's L1SLOAD precompile (RIP-7728, 0x…0101): `live` proves answers from an L1 RPC against
+ * the state root in the chain's L1Blocks and records a witness per block; `replay` (verifiers)
+ * answers only from the witness given with each applied block. The trust anchor, the latest header
+ * in L1Blocks, is read from the executing state itself.
+ */
+export type NodeL1Sload = {
+  /** The L1Blocks predeploy on this chain and its ring size. */
+  l1Blocks: Hex
+  ringSize: bigint
+} & ({ mode: 'live'; l1Client: Client } | { mode: 'replay' })
 
 export type KeystoreNodeParameters = {
   /** Genesis state: address → { code, storage, balance, nonce }. */
@@ -40,6 +74,12 @@ export type KeystoreNodeParameters = {
   allowedRecipients: readonly Hex[]
   chainId?: number | undefined
   precompiles?: NodePrecompile[] | undefined
+  /** The L1SLOAD precompile (omitted: none). */
+  l1sload?: NodeL1Sload | undefined
+  /** Plans each produced block (omitted: no deposits; only pool transactions). */
+  planBlock?: PlanBlock | undefined
+  /** Planner data of the genesis block (the sequencer's genesis L1 origin). */
+  genesisExtra?: Uint8Array | undefined
   /**
    * LevelDB directory for blocks, receipts, state and the pool journal. Omitted: in memory
    * (nothing survives the process). Re-opening resumes at the stored head; the genesis given must
@@ -70,8 +110,6 @@ export type KeystoreNodeParameters = {
   rpc?: { host?: string | undefined; port: number; maxBodyBytes?: number | undefined } | undefined
   /** Default: native secp256k1 recovery and WASM keccak (`fastCrypto`). */
   customCrypto?: CustomCrypto | undefined
-  /** Decoder for stored deposit transactions (0x7e). */
-  decodeDeposit?: DecodeDeposit | undefined
   /** Memory bounds: trie nodes and blocks kept in LRU caches. */
   cache?: { trieNodes?: number | undefined; blocks?: number | undefined } | undefined
   logger?: Logger | undefined
@@ -110,6 +148,8 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   readonly #p: KeystoreNodeParameters
   readonly #trieDb: TrieDb
   readonly #genesisTimestamp: bigint
+  /** eth_call / estimateGas precompiles: L1SLOAD without a witness (nothing recorded). */
+  readonly #callPrecompiles: NodePrecompile[]
   #head: StoredBlock
   #lock: Promise<unknown> = Promise.resolve()
   #timer: NodeJS.Timeout | undefined
@@ -120,6 +160,8 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   #ackBatch: { ops: KvOp[]; promise: Promise<void> } | undefined
   #ackWriter: Promise<void> = Promise.resolve()
   #closed = false
+  /** The L1SLOAD witness of the block being built (live: recorded; replay: given). */
+  #witness: L1SloadWitness | undefined
   #safeHead = 0n
   #finalizedHead = 0n
 
@@ -142,6 +184,10 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     this.#head = parts.head
     this.#genesisTimestamp = parts.genesis.header.timestamp
     this.log = (p.logger ?? silentLogger).child({ service: 'node' })
+    this.#callPrecompiles = [
+      ...(p.precompiles ?? []),
+      ...(p.l1sload ? [makeL1Sload(p.l1sload, () => undefined)] : []),
+    ]
     this.mempool = new Mempool({
       common: parts.common,
       allowedRecipients: p.allowedRecipients,
@@ -167,7 +213,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     } else kv = new MemoryKv()
     const trieDb = new TrieDb(kv, { cacheSize: parameters.cache?.trieNodes })
     const store = new BlockStore(kv, common, {
-      decodeDeposit: parameters.decodeDeposit,
+      decodeDeposit: decodeStoredDeposit,
       cacheBlocks: parameters.cache?.blocks,
     })
     try {
@@ -178,7 +224,12 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         common,
       })
       const sm = new MerkleStateManager({ common, trie, caches: new Caches() })
-      const vm = await KeystoreNode.#makeVm(common, sm, parameters.precompiles)
+      const holder: { node?: KeystoreNode } = {}
+      const blockPrecompiles = [
+        ...(parameters.precompiles ?? []),
+        ...(parameters.l1sload ? [makeL1Sload(parameters.l1sload, () => holder.node?.currentWitness)] : []),
+      ]
+      const vm = await KeystoreNode.#makeVm(common, sm, blockPrecompiles)
       const allocRoot = await applyGenesisAlloc(sm, parameters.alloc)
       const stored = await store.getBlockByNumber(0n)
       let genesis: StoredBlock
@@ -213,12 +264,13 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
           txs: [],
           receipts: [],
           size: createBlock({ header, withdrawals: [] }, { common }).serialize().length,
-          extra: new Uint8Array(),
+          extra: encodeBlockExtra(parameters.genesisExtra ?? new Uint8Array(), []),
         }
         await store.commitBlock(genesis, trieDb.drain())
         head = genesis
       }
       const node = new KeystoreNode(parameters, { common, vm, store, trieDb, head, genesis })
+      holder.node = node
       await node.#readmitJournal()
       return node
     } catch (error) {
@@ -278,6 +330,10 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   }
   get head(): StoredBlock {
     return this.#head
+  }
+  /** The L1SLOAD witness of the block being built, if any. */
+  get currentWitness(): L1SloadWitness | undefined {
+    return this.#witness
   }
   /** Seconds per block. */
   get blockTime(): number {
@@ -433,18 +489,35 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   }
 
   /**
-   * Builds, executes and commits the next block from the mempool (possibly empty). Own assembly
-   * around `runTx` (no `buildBlock`, whose per-tx block rebuild is quadratic): one pass over the
-   * pooled txs, one state-root computation at the end. A tx that fails to execute (e.g. its fee
-   * fell below the base fee) is dropped from the pool and logged.
+   * Builds, executes and commits the next block (possibly empty): the deposits of the block plan
+   * (L1 attributes first), then the pool. Own assembly around `runTx` (no `buildBlock`, whose
+   * per-tx block rebuild is quadratic): one pass over the pooled txs, one state-root computation
+   * at the end. A pool tx that fails to execute (e.g. its fee fell below the base fee, or L1SLOAD
+   * could not prove an answer) is dropped from the pool and logged. If a deposit cannot execute
+   * (L1 unreachable), nothing is committed and the slot is retried.
    */
   async produceBlock(): Promise<StoredBlock> {
-    return this.#exclusive(() => this.#produce())
+    return this.#exclusive(async () => {
+      // Pool deletions in the block batch must land after the journal writes of those txs.
+      await this.#ackWriter
+      const number = this.#head.number + 1n
+      const plan = this.#p.planBlock
+        ? await this.#p.planBlock({ number, timestamp: this.timestampOf(number), parent: this.#head })
+        : { deposits: [], extra: new Uint8Array() }
+      return this.#build(plan, 'pool')
+    })
   }
 
-  async #produce(): Promise<StoredBlock> {
-    // Pool deletions below must land after the journal writes of the txs they remove.
-    await this.#ackWriter
+  /**
+   * Verifier/replay: executes the next block from `plan` and the given signed `txs` (from a batch),
+   * all of which must execute, and commits it. L1SLOAD answers come from `plan.witness`.
+   * @throws when a transaction cannot be decoded or executed: nothing is committed.
+   */
+  async applyBlock(plan: BlockPlan & { txs: Uint8Array[] }): Promise<StoredBlock> {
+    return this.#exclusive(() => this.#build(plan, plan.txs))
+  }
+
+  async #build(plan: BlockPlan, source: 'pool' | Uint8Array[]): Promise<StoredBlock> {
     const parent = this.#head
     const number = parent.number + 1n
     const baseFee = parent.header.calcNextBaseFee()
@@ -460,51 +533,105 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     }
     const context = createBlock({ header: headerBase, withdrawals: [] }, { common: this.common })
     const sm = this.vm.stateManager as MerkleStateManager
+    if (this.#p.l1sload?.mode === 'replay') this.#witness = plan.witness ?? new L1SloadWitness()
+    else this.#witness = this.#p.l1sload ? new L1SloadWitness() : undefined
+    const txs: NodeTx[] = []
+    const receipts: StoredReceipt[] = []
+    const encodedReceipts: Uint8Array[] = []
     const included: PendingTx[] = []
-    const results: RunTxResult[] = []
     const dropped: PendingTx[] = []
     let gasUsed = 0n
-    const max = this.#p.maxTxsPerBlock ?? 5000
+    let logIndex = 0
+    const logsOf = (logs: [Uint8Array, Uint8Array[], Uint8Array][]) =>
+      logs.map(([address, topics, data]) => ({
+        address: bytesToHex(address) as Hex,
+        topics: topics.map((t) => bytesToHex(t) as Hex),
+        data: bytesToHex(data) as Hex,
+        logIndex: logIndex++,
+      }))
     try {
-      for (const entry of this.mempool.list()) {
-        if (included.length >= max) break
-        if (gasUsed + entry.tx.gasLimit > this.blockGasLimit) continue
+      for (const deposit of plan.deposits) {
+        const r = await executeDeposit(this.vm, deposit, context, gasUsed)
+        gasUsed = r.receipt.cumulativeGasUsed
+        const index = txs.length
+        txs.push(depositNodeTx(deposit, r.hash, r.receipt.depositNonce))
+        encodedReceipts.push(r.encodedReceipt)
+        receipts.push({
+          txHash: r.hash,
+          index,
+          type: DEPOSIT_TX_TYPE,
+          from: deposit.from.toLowerCase() as Hex,
+          to: (deposit.to?.toLowerCase() as Hex | undefined) ?? null,
+          status: r.receipt.status,
+          gasUsed: r.receipt.gasUsed,
+          cumulativeGasUsed: r.receipt.cumulativeGasUsed,
+          effectiveGasPrice: 0n,
+          logsBloom: bytesToHex(r.receipt.bloom) as Hex,
+          logs: logsOf(r.receipt.logs),
+          depositNonce: r.receipt.depositNonce,
+          depositReceiptVersion: 1n,
+          ...(r.receipt.contractAddress ? { contractAddress: r.receipt.contractAddress } : {}),
+        })
+      }
+      const candidates: PendingTx[] =
+        source === 'pool' ? this.mempool.list() : source.map((raw) => this.#decodeSigned(raw))
+      const max = this.#p.maxTxsPerBlock ?? 5000
+      for (const entry of candidates) {
+        if (source === 'pool' && included.length >= max) break
+        if (gasUsed + entry.tx.gasLimit > this.blockGasLimit) {
+          if (source === 'pool') continue
+          throw new KeystoreNodeError(`transaction ${entry.hash} does not fit in block ${number}`)
+        }
         const depth = checkpointDepth(sm)
+        let result: RunTxResult
         try {
-          const result = await runTx(this.vm, {
+          result = await runTx(this.vm, {
             tx: entry.tx,
             block: context,
             blockGasUsed: gasUsed,
             skipHardForkValidation: true,
           })
-          gasUsed += result.totalGasSpent
-          included.push(entry)
-          results.push(result)
         } catch (error) {
           // An exception thrown from inside the EVM (L1SLOAD that cannot prove its answer, behind a
           // CALL) leaves the inner frames' checkpoints open: runTx reverts only one. Unwind the
           // journal to where this transaction started, so a dropped transaction leaves no trace
           // (nonce, fee, storage) in the block's state.
           while (checkpointDepth(sm) > depth) await this.vm.evm.journal.revert()
+          if (source !== 'pool')
+            throw new KeystoreNodeError(`transaction ${entry.hash} of block ${number} cannot execute`, {
+              cause: error,
+            })
           dropped.push(entry)
           this.log.warn('tx dropped', { hash: entry.hash, error: (error as Error).message.split('\n')[0] })
+          continue
         }
+        gasUsed += result.totalGasSpent
+        included.push(entry)
+        const index = txs.length
+        txs.push({ kind: 'signed', tx: entry.tx, hash: entry.hash, from: entry.sender, raw: entry.raw })
+        encodedReceipts.push(encodeReceipt(result.receipt, entry.tx.type))
+        receipts.push({
+          txHash: entry.hash,
+          index,
+          type: entry.tx.type,
+          from: entry.sender,
+          to: (entry.tx.to?.toString() as Hex | undefined) ?? null,
+          status: 'status' in result.receipt ? ((result.receipt.status as number) === 1 ? 1 : 0) : 1,
+          gasUsed: result.totalGasSpent,
+          cumulativeGasUsed: result.receipt.cumulativeBlockGasUsed,
+          effectiveGasPrice: baseFee + entry.tx.getEffectivePriorityFee(baseFee),
+          logsBloom: bytesToHex(result.bloom.bitvector) as Hex,
+          logs: logsOf(result.receipt.logs),
+        })
       }
       const stateRoot = await sm.getStateRoot()
-      const txs: NodeTx[] = included.map((e) => ({
-        kind: 'signed',
-        tx: e.tx,
-        hash: e.hash,
-        from: e.sender,
-        raw: e.raw,
-      }))
       const receiptTrie = await createMPT({ useKeyHashingFunction: keccak256 })
       const txTrie = await createMPT({ useKeyHashingFunction: keccak256 })
       const bloom = new Bloom()
-      for (const [i, r] of results.entries()) {
-        await receiptTrie.put(RLP.encode(i), encodeReceipt(r.receipt, (included[i] as PendingTx).tx.type))
-        await txTrie.put(RLP.encode(i), (txs[i] as NodeTx).raw)
-        bloom.or(r.bloom)
+      for (const [i, t] of txs.entries()) {
+        await receiptTrie.put(RLP.encode(i), encodedReceipts[i] as Uint8Array)
+        await txTrie.put(RLP.encode(i), t.raw)
+        bloom.or(new Bloom(hexToBytes((receipts[i] as StoredReceipt).logsBloom)))
       }
       const header = createBlockHeader(
         {
@@ -517,28 +644,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         },
         { common: this.common },
       )
-      let logIndex = 0
-      const receipts: StoredReceipt[] = results.map((r, i) => {
-        const e = included[i] as PendingTx
-        return {
-          txHash: e.hash,
-          index: i,
-          type: e.tx.type,
-          from: e.sender,
-          to: (e.tx.to?.toString() as Hex | undefined) ?? null,
-          status: 'status' in r.receipt ? ((r.receipt.status as number) === 1 ? 1 : 0) : 1,
-          gasUsed: r.totalGasSpent,
-          cumulativeGasUsed: r.receipt.cumulativeBlockGasUsed,
-          effectiveGasPrice: baseFee + e.tx.getEffectivePriorityFee(baseFee),
-          logsBloom: bytesToHex(r.bloom.bitvector) as Hex,
-          logs: r.receipt.logs.map(([address, topics, data]) => ({
-            address: bytesToHex(address) as Hex,
-            topics: topics.map((t) => bytesToHex(t) as Hex),
-            data: bytesToHex(data) as Hex,
-            logIndex: logIndex++,
-          })),
-        }
-      })
+      const extra = encodeBlockExtra(plan.extra, this.#witness?.entries() ?? [])
       const stored: StoredBlock = {
         header,
         hash: bytesToHex(header.hash()) as Hex,
@@ -546,7 +652,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         txs,
         receipts,
         size: blockSize(header, txs),
-        extra: new Uint8Array(),
+        extra,
       }
       const poolDeletes = [...included, ...dropped].flatMap((e) =>
         e.journalKey ? [BlockStore.poolDel(e.journalKey)] : [],
@@ -557,19 +663,37 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
       this.log.info('block produced', {
         number,
         hash: stored.hash,
-        txs: included.length,
+        txs: txs.length,
+        deposits: plan.deposits.length,
         gasUsed,
         dropped: dropped.length,
       })
       return stored
     } catch (error) {
-      // Nothing was committed: go back to the parent's state (nodes written since are unreachable).
+      // Nothing was committed: back to the parent's state (nodes written since are unreachable).
+      while (checkpointDepth(sm) > 0) await this.vm.evm.journal.revert()
       this.#trieDb.discard()
       await sm.setStateRoot(parent.header.stateRoot)
-      this.#status = 'degraded'
       this.#lastError = (error as Error).message
       throw error
+    } finally {
+      this.#witness = undefined
     }
+  }
+
+  /** A batch transaction for replay: decoded and signature-checked, not pooled. */
+  #decodeSigned(raw: Uint8Array): PendingTx {
+    let tx: TypedTransaction
+    try {
+      tx = createTxFromRLP(raw, { common: this.common })
+      if (tx.type > 2) throw new Error(`transaction type ${tx.type} is not accepted`)
+      if (!tx.isSigned() || !tx.verifySignature()) throw new Error('signature does not verify')
+    } catch (error) {
+      throw new KeystoreNodeError(`a batch transaction is invalid: ${(error as Error).message}`, {
+        input: bytesToHex(raw),
+      })
+    }
+    return { tx, hash: bytesToHex(tx.hash()) as Hex, sender: tx.getSenderAddress().toString() as Hex, raw }
   }
 
   async getBlockByNumber(number: bigint): Promise<StoredBlock | undefined> {
@@ -603,7 +727,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     block: StoredBlock,
   ): Promise<{ returnValue: Hex; gasUsed: bigint }> {
     const sm = await this.stateAt(block)
-    const vm = await KeystoreNode.#makeVm(this.common, sm, this.#p.precompiles)
+    const vm = await KeystoreNode.#makeVm(this.common, sm, this.#callPrecompiles)
     const gasLimit = request.gas ?? this.blockGasLimit
     const intrinsic = this.#intrinsicGas(request)
     if (gasLimit < intrinsic)
@@ -680,4 +804,56 @@ function blockSize(header: BlockHeader, txs: NodeTx[]): number {
     [],
     [],
   ] as never).length
+}
+
+/** The L1SLOAD precompile for `config`, recording into / answering from `witness()`. */
+function makeL1Sload(config: NodeL1Sload, witness: () => L1SloadWitness | undefined): L1SloadPrecompile {
+  const getL1Origin = async (input: { _EVM: { stateManager: unknown } }) => {
+    const origin = await readL1BlocksLatest(
+      input._EVM.stateManager as MerkleStateManager,
+      config.l1Blocks,
+      config.ringSize,
+    )
+    if (!origin)
+      throw new L1SloadUnavailableError({
+        reason: 'L1Blocks holds no L1 header yet',
+        l1BlockNumber: 0n,
+        address: config.l1Blocks,
+        keys: [],
+      })
+    return origin
+  }
+  // The witness of the block being built changes per block: forward to it.
+  const forwarding = new (class extends L1SloadWitness {
+    override record(entry: L1SloadWitnessEntry): void {
+      witness()?.record(entry)
+    }
+    override get(l1BlockNumber: bigint, address: Hex, key: Hex): Hex | undefined {
+      return witness()?.get(l1BlockNumber, address, key)
+    }
+  })()
+  if (config.mode === 'replay')
+    return createReplayL1Sload({ witness: forwarding, getL1Origin: getL1Origin as never })
+  return createL1SloadPrecompile({
+    l1Client: config.l1Client,
+    getL1Origin: getL1Origin as never,
+    witness: forwarding,
+  })
+}
+
+/** A deposit as a block transaction (with its JSON-RPC fields). */
+function depositNodeTx(deposit: DepositTx, hash: Hex, depositNonce: bigint): NodeTx {
+  return {
+    kind: 'deposit',
+    hash,
+    from: deposit.from.toLowerCase() as Hex,
+    to: (deposit.to?.toLowerCase() as Hex | undefined) ?? null,
+    raw: hexToBytes(encodeDepositTx(deposit)),
+    rpc: formatDepositTransaction(deposit, { hash, depositNonce }),
+  }
+}
+
+/** The block store's decoder for stored deposits. */
+function decodeStoredDeposit(raw: Uint8Array, receipt: StoredReceipt): NodeTx {
+  return depositNodeTx(decodeDepositTx(raw), receipt.txHash, receipt.depositNonce ?? 0n)
 }

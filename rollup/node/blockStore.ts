@@ -50,8 +50,8 @@ export type StoredBlock = {
   extra: Uint8Array
 }
 
-/** Decodes a stored raw transaction; deposits need the deposit codec, given by the node. */
-export type DecodeDeposit = (raw: Uint8Array, hash: Hex, from: Hex) => NodeTx
+/** Decodes a stored deposit (0x7e) with its receipt; the deposit codec is the node's. */
+export type DecodeDeposit = (raw: Uint8Array, receipt: StoredReceipt) => NodeTx
 
 const K = {
   meta: 'm:genesis',
@@ -154,7 +154,7 @@ export function decodeStoredBlock(
         throw new Error(
           `block ${big(headerRaw[8] as Uint8Array)} holds a deposit and no deposit codec was given`,
         )
-      return decodeDeposit(raw, hash, from)
+      return decodeDeposit(raw, decoded[i] as StoredReceipt)
     }
     return { kind: 'signed', tx: createTxFromRLP(raw, { common }), hash, from, raw }
   })

@@ -168,7 +168,9 @@ describe('kill -9 under load', () => {
       }
     })
     await new Promise((r) => setTimeout(r, 2500))
+    const exited = new Promise((resolve) => child?.once('exit', resolve))
     child.kill('SIGKILL')
+    await exited // the kernel releases the LevelDB lock with the process
     stop = true
     await Promise.all(load)
     expect(acked.size).toBeGreaterThan(50)
