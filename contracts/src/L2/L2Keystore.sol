@@ -16,10 +16,10 @@ import {L1SloadCache} from "./L1SloadCache.sol";
 ///         wallet registry's implementation slots for `getWalletImplementation`, see
 ///         `walletImplementationSlot`).
 ///
-///         Writes are not part of this contract: accounts write on L1, or on the keystore chain,
-///         whose L2Keystore (reading with the L1SLOAD precompile and writing through the OP
-///         messenger) comes with the keystore chain in a later issue. On other L2s a write
-///         reaches this cache once it is on L1 and someone syncs it.
+///         Writes are not part of this contract: accounts write on L1, or on the keystore chain
+///         through its KeystoreChainL2Keystore (reading with the L1SLOAD precompile, writing
+///         through the OP messenger). On other L2s a write reaches this cache once it is on L1
+///         and someone syncs it.
 contract L2Keystore is IL2Keystore, L1SloadCache {
     /// @notice L1Keystore's reserved keys (KeystoreLayout).
     bytes32 public constant SALT_KEY = KeystoreLayout.SALT_KEY;

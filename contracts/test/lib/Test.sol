@@ -35,12 +35,14 @@ interface Vm {
     function expectEmit() external;
     function expectEmit(address emitter) external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
+    function expectCall(address callee, bytes calldata data, uint64 count) external;
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory logs);
 
     // files, ffi, json
     function projectRoot() external view returns (string memory path);
     function readFile(string calldata path) external view returns (string memory data);
+    function getDeployedCode(string calldata artifactPath) external view returns (bytes memory runtimeBytecode);
     function ffi(string[] calldata commandInput) external returns (bytes memory result);
     function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
     function parseJsonBytes32(string calldata json, string calldata key) external pure returns (bytes32);
