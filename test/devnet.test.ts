@@ -8,7 +8,14 @@ import { join } from 'node:path'
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { il1SloadAbi, il2KeystoreAbi, l1BlocksAbi, opL1BlockAbi } from '../contracts/generated/index.js'
+import {
+  il1SloadAbi,
+  il2KeystoreAbi,
+  l1BlocksAbi,
+  l1KeystoreAbi,
+  opL1BlockAbi,
+  opOptimismPortalAbi,
+} from '../contracts/generated/index.js'
 import { loadConfig } from '../rollup/config/load.js'
 import type { NetworkAddresses } from '../rollup/deploy/addresses.js'
 import { getFreePort } from '../rollup/devnet/anvil.js'
@@ -113,6 +120,39 @@ describe('devnet end to end', () => {
     expect(file.contracts.l2.L1Blocks).toBe(l1Blocks)
     expect(file.deployerPrivateKey).toBe(devnet.config.accounts.deployer)
     expect(devnet.health().feeder?.status).toBe('ok')
+  })
+
+  test("deploys the keystore chain's L1 side, and L1Keystore trusts its L1CrossDomainMessenger", async () => {
+    const file = JSON.parse(readFileSync(addressesFile, 'utf8')) as NetworkAddresses
+    const l1 = devnet.clients.l1!
+    const keystore = file.keystore!
+    expect(keystore.chainId).toBe(901)
+    expect(keystore.finalizationPeriodSeconds).toBe(4)
+    expect(keystore.l1).toEqual(devnet.opstack!.addresses)
+    for (const name of [
+      'OptimismPortal',
+      'L2OutputOracle',
+      'L1CrossDomainMessenger',
+      'SystemConfig',
+      'SuperchainConfig',
+      'ProxyAdmin',
+    ])
+      expect(file.contracts.l1[name], name).toBe(keystore.l1[name as keyof typeof keystore.l1])
+    expect(keystore.genesis.l2Timestamp).toBe(Number(devnet.opstack!.genesis.l2Timestamp))
+    expect(file.accounts.proposer).toBe(keystore.roles.proposer)
+    const messenger = await l1.readContract({
+      address: file.contracts.l1.L1Keystore!,
+      abi: l1KeystoreAbi,
+      functionName: 'MESSENGER',
+    })
+    expect(messenger).toBe(keystore.l1.L1CrossDomainMessenger)
+    expect(
+      await l1.readContract({
+        address: keystore.l1.OptimismPortal,
+        abi: opOptimismPortalAbi,
+        functionName: 'version',
+      }),
+    ).toBe('2.8.1-beta.1')
   })
 
   test('L1Blocks follows L1 with the configured lag on l2a and l2b', async () => {

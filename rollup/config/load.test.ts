@@ -91,12 +91,20 @@ describe('loadConfig', () => {
       BASE_SEPOLIA_RPC_URL: 'https://base-sepolia.example',
       OP_SEPOLIA_RPC_URL: 'https://op-sepolia.example',
       KEYSTORE_ACCOUNT_FACTORY: '0x00000000000000000000000000000000000000fa',
-      KEYSTORE_L1_MESSENGER: '0x00000000000000000000000000000000000000fb',
+      KEYSTORE_RPC_URL: 'https://keystore.example',
+      KEYSTORE_OWNER: '0x0000000000000000000000000000000000000001',
+      KEYSTORE_GUARDIAN: '0x0000000000000000000000000000000000000002',
+      KEYSTORE_PROPOSER: '0x0000000000000000000000000000000000000003',
+      KEYSTORE_CHALLENGER: '0x0000000000000000000000000000000000000004',
+      KEYSTORE_BATCHER: '0x0000000000000000000000000000000000000005',
     }
     const config = loadConfig(join(NODE_CONFIG_DIR, 'presets/testnets.json'), env)
     expect(Object.keys(config.l2s)).toEqual(['base-sepolia', 'op-sepolia'])
     expect(config.l2s['op-sepolia']).toMatchObject({ chainId: 11155420, emulateL1Origin: false })
     expect(chainRpcUrl(config, 'l1')).toBe('https://sepolia.example')
+    // production timing: a 7-day challenge window
+    expect(config.keystore).toMatchObject({ chainId: 901, finalizationPeriodSeconds: 604_800 })
+    expect(config.deploy.contracts[0]!.args[1]).toEqual({ opstack: 'L1CrossDomainMessenger' })
     expect(() => loadConfig(join(NODE_CONFIG_DIR, 'presets/testnets.json'), {})).toThrow(
       /SEPOLIA_RPC_URL is not set/,
     )
@@ -110,5 +118,88 @@ describe('loadConfig', () => {
       'https://rpc.example',
     )
     expect(() => parseConfig(input, 'x', {})).toThrow(/SEPOLIA_RPC_URL is not set[\s\S]*l1.rpcUrl/)
+  })
+
+  describe('the keystore section', () => {
+    const roles = {
+      owner: '0x0000000000000000000000000000000000000001',
+      guardian: '0x0000000000000000000000000000000000000002',
+      proposer: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+      challenger: '0x0000000000000000000000000000000000000004',
+      batcher: '0x90F79bf6EB2c4f870365E785982E1f101E93b906',
+    }
+    const withKeystore = (keystore: Record<string, unknown> = {}, rest: Record<string, unknown> = {}) => ({
+      ...minimal(),
+      keystore: {
+        chainId: 901,
+        l2BlockTime: 1,
+        submissionInterval: 10,
+        finalizationPeriodSeconds: 4,
+        roles,
+        ...keystore,
+      },
+      ...rest,
+    })
+
+    test('the devnet has the keystore chain 901 with devnet timing and matching keys', () => {
+      const config = loadConfig()
+      expect(config.keystore).toMatchObject({
+        chainId: 901,
+        l2BlockTime: 1,
+        submissionInterval: 10,
+        finalizationPeriodSeconds: 4,
+        batchInbox: '0xff00000000000000000000000000000000000901',
+        genesis: { l2BlockNumber: 0 },
+      })
+      expect(config.keystore!.genesis.timestamp).toBeUndefined()
+      expect(config.accounts.proposer).toBeDefined()
+      expect(config.accounts.relayer).toBeDefined()
+      expect(config.deploy.contracts[0]!.args[1]).toEqual({ opstack: 'L1CrossDomainMessenger' })
+    })
+
+    test('defaults: OP batch inbox convention, OP resource config, gas limit 30M', () => {
+      const k = parseConfig(withKeystore({ chainId: 8453 })).keystore!
+      expect(k.batchInbox).toBe('0xff00000000000000000000000000000000008453')
+      expect(k.systemConfig.gasLimit).toBe(30_000_000)
+      expect(k.systemConfig.resourceConfig.maxResourceLimit).toBe(20_000_000)
+      expect(k.genesis).toEqual({ l2BlockNumber: 0 })
+      expect(k.roles.unsafeBlockSigner).toBe('0x0000000000000000000000000000000000000000')
+    })
+
+    test('rejects keys that do not belong to the role, clashing ids and ports, and unworkable gas settings', () => {
+      const issues = issuesOf(
+        withKeystore(
+          { chainId: 900, port: 8547, systemConfig: { gasLimit: 20_000_000 } },
+          { accounts: { proposer: '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' } },
+        ),
+      )
+      expect(issues).toContain(
+        '- accounts.proposer: is the key of 0x70997970C51812dc3A010C7d01b50e0d17dc79C8, but keystore.roles.proposer is 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
+      )
+      expect(issues).toContain("- keystore.chainId: chain id 900 is also l1's")
+      expect(issues).toContain('- keystore.port: port 8547 is also used by l2a')
+      expect(issues.some((i) => i.startsWith('- keystore.systemConfig.gasLimit: must be at least'))).toBe(
+        true,
+      )
+    })
+
+    test('an { opstack } constructor argument needs the keystore section', () => {
+      const input = minimal()
+      input.deploy.contracts = [
+        {
+          name: 'L1Keystore',
+          chains: 'l1',
+          args: ['0x00000000000000000000000000000000000000fa', { opstack: 'L1CrossDomainMessenger' }],
+        },
+      ]
+      expect(issuesOf(input)).toContain(
+        "- deploy.contracts.0.args.1: refers to the keystore chain's L1CrossDomainMessenger, but the configuration has no `keystore` section",
+      )
+      const bad = withKeystore()
+      ;(bad as { deploy: { contracts: unknown[] } }).deploy.contracts = [
+        { name: 'X', chains: 'l1', args: [{ opstack: 'L1StandardBridge' }] },
+      ]
+      expect(issuesOf(bad).some((i) => i.startsWith('- deploy.contracts.0.args.0:'))).toBe(true)
+    })
   })
 })

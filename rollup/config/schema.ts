@@ -3,6 +3,7 @@
  * One L1 and any number of "other L2s" (OP-Stack chains that get L1Blocks + L2Keystore).
  * A chain with `port` and no `rpcUrl` is a devnet chain: the devnet starts anvil for it.
  */
+import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 
 export const hexKey = z
@@ -38,6 +39,127 @@ export const l2ChainSchema = chainSchema.safeExtend({
   originLag: z.number().int().min(0).default(2),
 })
 
+/** The keystore chain's L1 contracts (rollup/opstack): proxies under their plain names, and the ProxyAdmin. */
+export const OPSTACK_L1_CONTRACTS = [
+  'ProxyAdmin',
+  'SuperchainConfig',
+  'L2OutputOracle',
+  'SystemConfig',
+  'OptimismPortal',
+  'L1CrossDomainMessenger',
+] as const
+export type OpStackL1ContractName = (typeof OPSTACK_L1_CONTRACTS)[number]
+
+/** OP's convention for a chain's batch inbox: 0xff00…00 followed by the chain id's decimal digits. */
+export function defaultBatchInbox(chainId: number): `0x${string}` {
+  const digits = String(chainId)
+  if (digits.length > 38) throw new Error(`chain id ${chainId} is too long for a batch inbox address`)
+  return `0xff${digits.padStart(38, '0')}`
+}
+
+/** OP's default resource config (contracts-bedrock `Constants.DEFAULT_RESOURCE_CONFIG`). */
+export const DEFAULT_RESOURCE_CONFIG = {
+  maxResourceLimit: 20_000_000,
+  elasticityMultiplier: 10,
+  baseFeeMaxChangeDenominator: 8,
+  minimumBaseFee: 1_000_000_000,
+  systemTxMaxGas: 1_000_000,
+  maximumBaseFee: '340282366920938463463374607431768211455',
+} as const
+
+const uint32 = z.number().int().min(0).max(0xffffffff)
+const uint8 = z.number().int().min(0).max(255)
+
+/**
+ * The keystore chain (DESIGN §2/§4): an OP-Stack L2 run by our own node. Its L1 side
+ * (OptimismPortal, L2OutputOracle, L1CrossDomainMessenger, SystemConfig, SuperchainConfig behind
+ * proxies of one ProxyAdmin) is deployed on `l1` by rollup/opstack from these values.
+ */
+export const keystoreChainSchema = z
+  .strictObject({
+    chainId: z.number().int().positive(),
+    /** Devnet: the port the keystore node's JSON-RPC listens on (127.0.0.1). */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** An existing keystore node's JSON-RPC (any OP-compatible L2 RPC). */
+    rpcUrl: z.url().optional(),
+    pollingIntervalMs: z.number().int().positive().default(250),
+    /** Seconds between L2 blocks: block n has timestamp genesis.timestamp + n * l2BlockTime. */
+    l2BlockTime: z.number().int().positive(),
+    genesis: z
+      .strictObject({
+        /** L2OutputOracle.startingBlockNumber: the L2 block outputs count from. */
+        l2BlockNumber: z.number().int().min(0).default(0),
+        /**
+         * L2OutputOracle.startingTimestamp = the L2 genesis block's timestamp (Unix seconds, at most
+         * the L1 time of deployment). Omitted: the L1 head's timestamp when the L1 contracts are
+         * deployed (devnet); the deployment records the value it used.
+         */
+        timestamp: z.number().int().min(0).optional(),
+      })
+      .prefault({}),
+    /** L2 blocks between two output proposals (L2OutputOracle.submissionInterval). */
+    submissionInterval: z.number().int().positive(),
+    /** Seconds a proposed output (and a proven withdrawal) waits before finalization: 604800 (7 days) on real networks. */
+    finalizationPeriodSeconds: z.number().int().min(0),
+    /** Where the batcher posts; default OP's convention 0xff00…<chainId>. */
+    batchInbox: hexAddress.optional(),
+    roles: z.strictObject({
+      /** Owns the ProxyAdmin (upgrades) and SystemConfig. */
+      owner: hexAddress,
+      /** SuperchainConfig guardian: may pause withdrawals. */
+      guardian: hexAddress,
+      /** The only address L2OutputOracle accepts outputs from. */
+      proposer: hexAddress,
+      /** May delete unfinalized outputs. */
+      challenger: hexAddress,
+      /** SystemConfig.batcherHash = bytes32(uint256(uint160(batcher))). */
+      batcher: hexAddress,
+      /** SystemConfig.unsafeBlockSigner (p2p block gossip; unused by our node). */
+      unsafeBlockSigner: hexAddress.default('0x0000000000000000000000000000000000000000'),
+    }),
+    systemConfig: z
+      .strictObject({
+        /** L2 block gas limit (SystemConfig.gasLimit; at least maxResourceLimit + systemTxMaxGas). */
+        gasLimit: z.number().int().positive().default(30_000_000),
+        basefeeScalar: z.number().int().min(0).max(0xffffffff).default(1368),
+        blobbasefeeScalar: z.number().int().min(0).max(0xffffffff).default(810949),
+        /** Deposit gas metering (ResourceMetering.ResourceConfig); default OP's. Fees in wei. */
+        resourceConfig: z
+          .strictObject({
+            maxResourceLimit: uint32.min(1),
+            elasticityMultiplier: uint8.min(1),
+            baseFeeMaxChangeDenominator: uint8.min(2),
+            minimumBaseFee: uint32,
+            systemTxMaxGas: uint32,
+            /** uint128, a decimal string (it does not fit a JSON number). */
+            maximumBaseFee: z.string().regex(/^\d+$/, 'expected a decimal integer string'),
+          })
+          .default({ ...DEFAULT_RESOURCE_CONFIG }),
+      })
+      .prefault({}),
+    /** SuperchainConfig starts paused (no deposits relayed through the messenger, no withdrawals). */
+    paused: z.boolean().default(false),
+  })
+  .transform((k) => ({ ...k, batchInbox: k.batchInbox ?? defaultBatchInbox(k.chainId) }))
+
+/** Relays keystore-chain withdrawals to L1 (rollup/relayer). */
+export const relayerSchema = z.strictObject({
+  pollIntervalMs: z.number().int().positive().default(1000),
+  /** First L2 block to scan for withdrawals (default: L2OutputOracle.startingBlockNumber). */
+  fromBlock: z.number().int().min(0).optional(),
+  /** L2 blocks on top of a block before its withdrawals are picked up. */
+  confirmations: z.number().int().min(0).default(0),
+  /** L2 blocks per eth_getLogs request. */
+  maxBlockRange: z.number().int().positive().default(1000),
+  /** Reverting prove/finalize simulations or transactions of one withdrawal before it is given up (logged). */
+  maxAttempts: z.number().int().positive().default(5),
+  /** Remember the scan position here (JSON); without it a restart rescans from fromBlock. */
+  stateFile: z.string().optional(),
+  txTimeoutMs: z.number().int().positive().default(30_000),
+  backoffBaseMs: z.number().int().positive().default(500),
+  backoffMaxMs: z.number().int().positive().default(30_000),
+})
+
 export const deployArgSchema = z.union([
   z.string(),
   z.number(),
@@ -46,6 +168,8 @@ export const deployArgSchema = z.union([
   z.strictObject({ ref: z.string() }),
   /** A value from `deploy.params`. */
   z.strictObject({ param: z.string() }),
+  /** The address of one of the keystore chain's L1 contracts (needs the `keystore` section). */
+  z.strictObject({ opstack: z.enum(OPSTACK_L1_CONTRACTS) }),
 ])
 
 export const deploymentSchema = z.strictObject({
@@ -74,8 +198,17 @@ export const configSchema = z
         deployer: hexKey.optional(),
         /** Submits L1 headers to L1Blocks. Give it its own key: one transaction at a time per key. */
         feeder: hexKey.optional(),
+        /** Proposes keystore-chain output roots to L2OutputOracle (its address is keystore.roles.proposer). */
+        proposer: hexKey.optional(),
+        /** Posts keystore-chain batches to the batch inbox (its address is keystore.roles.batcher). */
+        batcher: hexKey.optional(),
+        /** Proves and finalizes keystore-chain withdrawals on L1 (any funded key). */
+        relayer: hexKey.optional(),
       })
       .prefault({}),
+    /** The keystore chain and its L1 contracts; absent = none deployed. */
+    keystore: keystoreChainSchema.optional(),
+    relayer: relayerSchema.prefault({}),
     originUpdater: z
       .strictObject({
         pollIntervalMs: z.number().int().positive().default(500),
@@ -133,6 +266,12 @@ export const configSchema = z
             path: ['deploy', 'contracts', i, 'args', j],
             message: `unknown deployment "${a.ref}"`,
           })
+        if ('opstack' in a && !config.keystore)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['deploy', 'contracts', i, 'args', j],
+            message: `refers to the keystore chain's ${a.opstack}, but the configuration has no \`keystore\` section`,
+          })
         if ('param' in a && !(a.param in config.deploy.params))
           ctx.addIssue({
             code: 'custom',
@@ -141,14 +280,82 @@ export const configSchema = z
           })
       })
     })
+    if (config.keystore) {
+      const names = new Set(['l1', ...Object.keys(config.l2s)])
+      if (names.has('keystore'))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['l2s', 'keystore'],
+          message: '"keystore" is the keystore chain',
+        })
+      const ids = new Map<number, string>([
+        [config.l1.chainId, 'l1'],
+        ...Object.entries(config.l2s).map(([n, c]) => [c.chainId, n] as [number, string]),
+      ])
+      const other = ids.get(config.keystore.chainId)
+      if (other)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keystore', 'chainId'],
+          message: `chain id ${config.keystore.chainId} is also ${other}'s`,
+        })
+      // A key given for a role must be the key of the address the L1 contracts accept for it.
+      for (const role of ['proposer', 'batcher'] as const) {
+        const key = config.accounts[role]
+        if (!key) continue
+        const address = privateKeyToAccount(key as `0x${string}`).address
+        if (address.toLowerCase() !== config.keystore.roles[role].toLowerCase())
+          ctx.addIssue({
+            code: 'custom',
+            path: ['accounts', role],
+            message: `is the key of ${address}, but keystore.roles.${role} is ${config.keystore.roles[role]}`,
+          })
+      }
+      const { gasLimit, resourceConfig } = config.keystore.systemConfig
+      if (gasLimit < resourceConfig.maxResourceLimit + resourceConfig.systemTxMaxGas)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keystore', 'systemConfig', 'gasLimit'],
+          message: `must be at least resourceConfig.maxResourceLimit + systemTxMaxGas (${resourceConfig.maxResourceLimit + resourceConfig.systemTxMaxGas}); SystemConfig.initialize reverts otherwise`,
+        })
+      if (gasLimit > 200_000_000)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keystore', 'systemConfig', 'gasLimit'],
+          message: 'SystemConfig accepts at most 200,000,000',
+        })
+      if (resourceConfig.maxResourceLimit % resourceConfig.elasticityMultiplier !== 0)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keystore', 'systemConfig', 'resourceConfig', 'maxResourceLimit'],
+          message: 'must be a multiple of elasticityMultiplier (SystemConfig rejects precision loss)',
+        })
+      if (BigInt(resourceConfig.maximumBaseFee) >= 2n ** 128n)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keystore', 'systemConfig', 'resourceConfig', 'maximumBaseFee'],
+          message: 'must fit a uint128',
+        })
+      if (BigInt(resourceConfig.minimumBaseFee) > BigInt(resourceConfig.maximumBaseFee))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['keystore', 'systemConfig', 'resourceConfig', 'minimumBaseFee'],
+          message: 'must not exceed maximumBaseFee',
+        })
+    }
     const ports = new Map<number, string>()
-    for (const [name, chain] of [['l1', config.l1] as const, ...Object.entries(config.l2s)]) {
+    const portOwners: [string, { port?: number | undefined; rpcUrl?: string | undefined }][] = [
+      ['l1', config.l1],
+      ...Object.entries(config.l2s),
+      ...(config.keystore ? [['keystore', config.keystore] as [string, typeof config.keystore]] : []),
+    ]
+    for (const [name, chain] of portOwners) {
       if (chain.port === undefined || chain.rpcUrl !== undefined) continue
       const other = ports.get(chain.port)
       if (other)
         ctx.addIssue({
           code: 'custom',
-          path: name === 'l1' ? ['l1', 'port'] : ['l2s', name, 'port'],
+          path: name === 'l1' || name === 'keystore' ? [name, 'port'] : ['l2s', name, 'port'],
           message: `port ${chain.port} is also used by ${other}`,
         })
       ports.set(chain.port, name)
@@ -160,4 +367,6 @@ export type Config = z.output<typeof configSchema>
 export type ChainConfig = z.output<typeof chainSchema>
 export type L2ChainConfig = z.output<typeof l2ChainSchema>
 export type Deployment = z.output<typeof deploymentSchema>
+export type KeystoreChainConfig = z.output<typeof keystoreChainSchema>
+export type RelayerConfig = z.output<typeof relayerSchema>
 export type DeployArg = z.output<typeof deployArgSchema>

@@ -4,9 +4,12 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { Address, Hex } from 'viem'
+import { type Address, getAddress, type Hex } from 'viem'
 import { NODE_CONFIG_DIR } from '../config/load.js'
 import type { Config } from '../config/schema.js'
+import { L2_CROSS_DOMAIN_MESSENGER, L2_TO_L1_MESSAGE_PASSER } from '../opstack/contracts.js'
+import type { DeployOpStackL1ReturnType } from '../opstack/deploy.js'
+import type { OpStackL1Addresses } from '../opstack/plan.js'
 import { L1_BLOCK_ADDRESS } from '../origin/l1Block.js'
 import { RollupError } from '../shared/errors.js'
 import { CREATE2_DEPLOYER } from './create2.js'
@@ -35,6 +38,34 @@ export type NetworkAddresses = {
    */
   deployerPrivateKey?: Hex | undefined
   skipped: SkippedDeployment[]
+  /**
+   * The keystore chain (when the configuration has one): its L1 contracts (proxies, also in
+   * `contracts.l1`), implementations, genesis and the parameters read back from L1.
+   */
+  keystore?: KeystoreAddresses | undefined
+}
+
+export type KeystoreAddresses = {
+  chainId: number
+  /** The keystore node's JSON-RPC (empty when the configuration gives no port/rpcUrl). */
+  rpcUrl: string
+  /** Proxies under their plain names, and the ProxyAdmin. */
+  l1: OpStackL1Addresses
+  implementations: Record<Exclude<keyof OpStackL1Addresses, 'ProxyAdmin'>, Address>
+  genesis: {
+    /** L2OutputOracle.startingBlockNumber. */
+    l2BlockNumber: number
+    /** L2OutputOracle.startingTimestamp: block n of the keystore chain has l2Timestamp + n * l2BlockTime. */
+    l2Timestamp: number
+    /** SystemConfig.startBlock: the L1 block the contracts were initialized in (derivation starts here). */
+    l1StartBlock: number
+  }
+  l2BlockTime: number
+  submissionInterval: number
+  finalizationPeriodSeconds: number
+  batchInbox: Address
+  roles: { owner: Address; guardian: Address; proposer: Address; challenger: Address; batcher: Address }
+  predeploys: { L2ToL1MessagePasser: Address; L2CrossDomainMessenger: Address; L1Block: Address }
 }
 
 /** The default addresses file of a configuration: node-config/<name>.addresses.json. */
@@ -50,8 +81,10 @@ export function buildAddresses(parameters: {
   accounts?: Record<string, Address> | undefined
   /** Only for devnets (anvil dev keys). */
   deployerPrivateKey?: Hex | undefined
+  /** The keystore chain's L1 deployment (rollup/opstack). */
+  opstack?: DeployOpStackL1ReturnType | undefined
 }): NetworkAddresses {
-  const { config, rpcUrls, deployed } = parameters
+  const { config, rpcUrls, deployed, opstack } = parameters
   const chains: NetworkAddresses['chains'] = {}
   const contracts: NetworkAddresses['contracts'] = { l1: {}, l2: {} }
   const add = (name: string, kind: 'l1' | 'l2', chainId: number) => {
@@ -65,6 +98,42 @@ export function buildAddresses(parameters: {
   }
   add('l1', 'l1', config.l1.chainId)
   for (const [name, l2] of Object.entries(config.l2s)) add(name, 'l2', l2.chainId)
+  let keystore: KeystoreAddresses | undefined
+  if (opstack && config.keystore) {
+    Object.assign(contracts.l1, opstack.addresses)
+    Object.assign(chains.l1!.contracts, opstack.addresses)
+    const s = opstack.state
+    keystore = {
+      chainId: config.keystore.chainId,
+      rpcUrl:
+        rpcUrls.keystore ??
+        config.keystore.rpcUrl ??
+        (config.keystore.port ? `http://127.0.0.1:${config.keystore.port}` : ''),
+      l1: opstack.addresses,
+      implementations: opstack.implementations,
+      genesis: {
+        l2BlockNumber: Number(opstack.genesis.l2BlockNumber),
+        l2Timestamp: Number(opstack.genesis.l2Timestamp),
+        l1StartBlock: Number(opstack.genesis.l1StartBlock),
+      },
+      l2BlockTime: Number(s.l2OutputOracle.l2BlockTime),
+      submissionInterval: Number(s.l2OutputOracle.submissionInterval),
+      finalizationPeriodSeconds: Number(s.l2OutputOracle.finalizationPeriodSeconds),
+      batchInbox: s.systemConfig.batchInbox,
+      roles: {
+        owner: s.proxyAdmin.owner,
+        guardian: s.superchainConfig.guardian,
+        proposer: s.l2OutputOracle.proposer,
+        challenger: s.l2OutputOracle.challenger,
+        batcher: getAddress(`0x${s.systemConfig.batcherHash.slice(-40)}`),
+      },
+      predeploys: {
+        L2ToL1MessagePasser: L2_TO_L1_MESSAGE_PASSER,
+        L2CrossDomainMessenger: L2_CROSS_DOMAIN_MESSENGER,
+        L1Block: L1_BLOCK_ADDRESS,
+      },
+    }
+  }
   return {
     name: config.name,
     updatedAt: new Date().toISOString(),
@@ -77,6 +146,7 @@ export function buildAddresses(parameters: {
     accounts: parameters.accounts ?? {},
     ...(parameters.deployerPrivateKey ? { deployerPrivateKey: parameters.deployerPrivateKey } : {}),
     skipped: deployed.skipped,
+    ...(keystore ? { keystore } : {}),
   }
 }
 

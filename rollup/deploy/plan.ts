@@ -6,6 +6,7 @@
  */
 import { type AbiParameter, type Address, encodeDeployData, getAddress, type Hex } from 'viem'
 import type { Config, DeployArg, Deployment } from '../config/schema.js'
+import { type OpStackL1Addresses, planOpStackL1 } from '../opstack/plan.js'
 import { type Artifact, findArtifact as defaultFindArtifact } from './artifacts.js'
 import { create2Address, DeployError, saltOf } from './create2.js'
 
@@ -32,6 +33,11 @@ export type DeploymentPlan = {
 export type PlanDeploymentsParameters = {
   /** Artifact lookup (default: contracts/generated). */
   findArtifact?: ((name: string) => Artifact | undefined) | undefined
+  /**
+   * The deployer of the keystore chain's L1 contracts, which `{ opstack: … }` arguments refer to
+   * (their addresses depend on it; see rollup/opstack/plan.ts). Default: `accounts.deployer`'s address.
+   */
+  deployer?: Address | undefined
 }
 
 /** The chain names a deployment targets. */
@@ -67,7 +73,8 @@ function convertArg(value: unknown, input: AbiParameter, where: string): unknown
  *
  * @param config a validated configuration.
  * @returns The plan: deployments with addresses, and the skipped ones with a reason.
- * @throws DeployError on a reference cycle or constructor arguments that do not fit the ABI.
+ * @throws DeployError on a reference cycle or constructor arguments that do not fit the ABI;
+ *   OpStackPlanError when an `{ opstack: … }` argument has no keystore section or deployer.
  * @example
  * const { deployments } = planDeployments(loadConfig())
  * deployments.find((d) => d.name === 'L1Blocks')?.address
@@ -135,9 +142,14 @@ export function planDeployments(config: Config, parameters: PlanDeploymentsParam
     return deployment
   }
 
+  let opstack: OpStackL1Addresses | undefined
   const resolveArg = (arg: DeployArg): unknown => {
     if (typeof arg !== 'object') return arg
     if ('ref' in arg) return resolve(arg.ref)?.address
+    if ('opstack' in arg) {
+      opstack ??= planOpStackL1(config, { deployer: parameters.deployer }).addresses
+      return opstack[arg.opstack]
+    }
     return config.deploy.params[arg.param]
   }
 

@@ -33,6 +33,8 @@ export function makeChain(parameters: {
   chainId: number
   rpcUrl: string
   blockTime?: number
+  /** Well-known contracts (e.g. `{ multicall3: { address } }`, which viem's multicall uses). */
+  contracts?: Chain['contracts']
 }): Chain {
   return defineChain({
     id: parameters.chainId,
@@ -40,6 +42,7 @@ export function makeChain(parameters: {
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [parameters.rpcUrl] } },
     ...(parameters.blockTime ? { blockTime: parameters.blockTime * 1000 } : {}),
+    ...(parameters.contracts ? { contracts: parameters.contracts } : {}),
   })
 }
 

@@ -12,6 +12,8 @@ import {
 } from '../deploy/addresses.js'
 import { type DeployAllReturnType, deployAll } from '../deploy/deploy.js'
 import { Feeder, type FeederHealth } from '../feeder/Feeder.js'
+import { type DeployOpStackL1ReturnType, deployOpStackL1 } from '../opstack/deploy.js'
+import { installMulticall3, multicall3Contract } from '../opstack/multicall3.js'
 import { L1OriginUpdater, type L1OriginUpdaterHealth } from '../origin/L1OriginUpdater.js'
 import { RollupError } from '../shared/errors.js'
 import { type Logger, silentLogger } from '../shared/logger.js'
@@ -30,7 +32,7 @@ export type StartDevnetParameters = {
   blockTimes?: Record<string, number> | undefined
   /** Run the L1 origin updaters (default true). */
   originUpdater?: boolean | undefined
-  /** Deploy the contracts (default true). */
+  /** Deploy the contracts, the keystore chain's L1 side included (default true). */
   deploy?: boolean | undefined
   /** Run the feeder (default true; needs L1Blocks). */
   feeder?: boolean | undefined
@@ -58,6 +60,8 @@ export type Devnet = {
   rpcUrls: Record<string, string>
   anvils: Record<string, Anvil>
   originUpdaters: Record<string, L1OriginUpdater>
+  /** The keystore chain's L1 deployment (rollup/opstack), when the configuration has a keystore section. */
+  opstack: DeployOpStackL1ReturnType | undefined
   /** The feeder (replace it to run another; `stop()` stops whichever is here). */
   feeder: Feeder | undefined
   /** Wall-clock milliseconds start took. */
@@ -171,6 +175,8 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
           chainId: chain.chainId,
           rpcUrl: rpcUrls[name]!,
           blockTime: chain.blockTime,
+          // installed below: viem's op-stack actions multicall on L1
+          ...(name === 'l1' && config.keystore ? { contracts: multicall3Contract } : {}),
         }),
         account: deployer,
         pollingIntervalMs: chain.pollingIntervalMs,
@@ -201,6 +207,12 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
           }),
       )
     }
+    const senders = Object.fromEntries(
+      Object.entries(clients).map(([name, client]) => [
+        name,
+        new TxSender({ client, account: deployer, logger: logger.child({ chain: name }) }),
+      ]),
+    )
     const deploy = async (): Promise<DeployAllReturnType> => {
       if (!(parameters.deploy ?? true)) return { contracts: {}, skipped: [] }
       return deployAll({
@@ -209,22 +221,44 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
         chains: Object.fromEntries(
           Object.entries(clients).map(([name, client]) => [
             name,
-            {
-              client,
-              anvil: client,
-              sender: new TxSender({ client, account: deployer, logger: logger.child({ chain: name }) }),
-            },
+            { client, anvil: client, sender: senders[name]! },
           ]),
         ),
       })
     }
-    const [, deployed] = await Promise.all([startOrigins(), deploy()])
+    // The keystore chain's L1 side is ~17 transactions from the deployer, one at a time: at a 2 s
+    // L1 block time that alone would take over 30 s. So L1 mines a block per transaction while
+    // deploying (automine) and goes back to its block time afterwards.
+    const deployOpStack = async (): Promise<DeployOpStackL1ReturnType | undefined> => {
+      if (!config.keystore || !(parameters.deploy ?? true)) return undefined
+      if (await installMulticall3(l1)) log.info('installed Multicall3 on l1')
+      return deployOpStackL1({ client: l1, sender: senders.l1!, config, anvil: l1, logger })
+    }
+    const fastL1 =
+      config.l1.blockTime > 0 && Number.isInteger(config.l1.blockTime) && (parameters.deploy ?? true)
+    if (fastL1) await l1.setAutomine(true)
+    let deployed: DeployAllReturnType
+    let opstack: DeployOpStackL1ReturnType | undefined
+    try {
+      ;[, deployed, opstack] = await Promise.all([startOrigins(), deploy(), deployOpStack()])
+    } finally {
+      if (fastL1) await l1.setIntervalMining({ interval: config.l1.blockTime })
+    }
     const addresses = buildAddresses({
       config,
       rpcUrls,
       deployed,
-      accounts: { deployer: deployer.address, feeder: feederAccount.address },
+      accounts: {
+        deployer: deployer.address,
+        feeder: feederAccount.address,
+        ...Object.fromEntries(
+          (['proposer', 'batcher', 'relayer'] as const)
+            .filter((role) => config.accounts[role])
+            .map((role) => [role, privateKeyToAccount(config.accounts[role] as `0x${string}`).address]),
+        ),
+      },
       deployerPrivateKey: (config.accounts.deployer ?? DEV_KEYS.deployer) as `0x${string}`,
+      opstack,
     })
     const addressesFile = parameters.addressesFile ?? defaultAddressesPath(config)
     if (addressesFile) writeAddresses(addressesFile, addresses)
@@ -258,6 +292,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
       rpcUrls,
       anvils,
       originUpdaters,
+      opstack,
       feeder,
       startupMs: Date.now() - started,
       health: () => ({

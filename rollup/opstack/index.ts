@@ -1,0 +1,7 @@
+export * from './chain.js'
+export * from './contracts.js'
+export * from './deploy.js'
+export * from './multicall3.js'
+export * from './outputRoot.js'
+export * from './plan.js'
+export * from './read.js'
