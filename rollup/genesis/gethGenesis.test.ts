@@ -46,6 +46,7 @@ describe('geth-style genesis.json', () => {
     expect(json.config.chainId).toBe(901)
     expect(json.config.bedrockBlock).toBe(0)
     expect(json.config.ecotoneTime).toBe(0)
+    expect(json.config.blobSchedule.prague).toEqual({ target: 6, max: 9, baseFeeUpdateFraction: 5007716 })
     expect(json.config.optimism).toEqual({
       eip1559Elasticity: 2,
       eip1559Denominator: 8,

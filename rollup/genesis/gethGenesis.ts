@@ -111,7 +111,13 @@ export function toGethGenesis(parameters: ToGethGenesisParameters): GethGenesis 
     isthmusTime: 0,
     terminalTotalDifficulty: 0,
     terminalTotalDifficultyPassed: true,
-    depositContractAddress: ZERO20,
+    // geth ≥ 1.15 wants a blob schedule for every blob fork it activates (mainnet values: an
+    // L2 carries no blobs, but the header fields still follow the rules).
+    blobSchedule: {
+      cancun: { target: 3, max: 6, baseFeeUpdateFraction: 3338477 },
+      prague: { target: 6, max: 9, baseFeeUpdateFraction: 5007716 },
+      osaka: { target: 6, max: 9, baseFeeUpdateFraction: 5007716 },
+    },
     optimism: {
       eip1559Elasticity: eip1559.elasticity,
       eip1559Denominator: eip1559.denominator,

@@ -14,6 +14,14 @@ export {
   GenesisBuildError,
 } from './buildKeystoreGenesis.js'
 export {
+  DEFAULT_GENESIS_CONFIG_PATH,
+  type GenesisConfig,
+  type GenesisParametersFromConfigReturnType,
+  genesisConfigSchema,
+  genesisParametersFromConfig,
+  loadGenesisConfig,
+} from './config.js'
+export {
   allocFromGethGenesis,
   type GethGenesis,
   type GethGenesisAccount,
