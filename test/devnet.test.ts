@@ -41,6 +41,7 @@ beforeAll(async () => {
     // L1 mines only when told to; the L2s mine a block per transaction
     blockTimes: { l1: 0, l2a: 0, l2b: 0 },
     addressesFile,
+    keystore: false, // the keystore chain has its own end-to-end test (keystoreChain.e2e.test.ts)
   })
   l1Blocks = devnet.addresses.contracts.l2.L1Blocks!
 })

@@ -46,6 +46,7 @@ beforeAll(async () => {
     config,
     ports: { l1: await getFreePort(), l2a: await getFreePort(), l2b: await getFreePort() },
     addressesFile: false,
+    keystore: false, // the keystore chain has its own end-to-end test (keystoreChain.e2e.test.ts)
   })
   l1Blocks = devnet.addresses.contracts.l2.L1Blocks!
   l2Keystore = devnet.addresses.contracts.l2.L2Keystore!

@@ -83,6 +83,10 @@ export const keystoreChainSchema = z
     /** An existing keystore node's JSON-RPC (any OP-compatible L2 RPC). */
     rpcUrl: z.url().optional(),
     pollingIntervalMs: z.number().int().positive().default(250),
+    /** L1 blocks the keystore chain's L1 origin stays behind the L1 head (reorg safety). */
+    originLag: z.number().int().min(0).default(2),
+    /** Where the devnet's keystore node keeps its LevelDB; default: a temporary directory per run. */
+    dataDir: z.string().optional(),
     /** Seconds between L2 blocks: block n has timestamp genesis.timestamp + n * l2BlockTime. */
     l2BlockTime: z.number().int().positive(),
     genesis: z

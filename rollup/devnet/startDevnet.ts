@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -12,9 +13,12 @@ import {
 } from '../deploy/addresses.js'
 import { type DeployAllReturnType, deployAll } from '../deploy/deploy.js'
 import { Feeder, type FeederHealth } from '../feeder/Feeder.js'
+import { createKeystoreChainNode, keystoreChainInputs } from '../keystore/keystoreChain.js'
+import type { KeystoreNode, KeystoreNodeHealth } from '../node/KeystoreNode.js'
 import { type DeployOpStackL1ReturnType, deployOpStackL1 } from '../opstack/deploy.js'
 import { installMulticall3, multicall3Contract } from '../opstack/multicall3.js'
 import { L1OriginUpdater, type L1OriginUpdaterHealth } from '../origin/L1OriginUpdater.js'
+import { Proposer, type ProposerHealth } from '../proposer/Proposer.js'
 import { RollupError } from '../shared/errors.js'
 import { type Logger, silentLogger } from '../shared/logger.js'
 import { TxSender } from '../shared/txSender.js'
@@ -36,6 +40,11 @@ export type StartDevnetParameters = {
   deploy?: boolean | undefined
   /** Run the feeder (default true; needs L1Blocks). */
   feeder?: boolean | undefined
+  /**
+   * Run the keystore chain (node + proposer) when the configuration has a `keystore` section and
+   * its L1 side is deployed (default true).
+   */
+  keystore?: boolean | undefined
   /** Where to write the addresses; false = nowhere. Default node-config/<name>.addresses.json. */
   addressesFile?: string | false | undefined
   /** Folder for anvil logs (<chain>.log). Default: none (kept in memory). */
@@ -49,6 +58,7 @@ export type DevnetHealth = {
   chains: Record<string, { rpcUrl: string; running: boolean; pid: number }>
   originUpdaters: Record<string, L1OriginUpdaterHealth>
   feeder: FeederHealth | null
+  keystore: { node: KeystoreNodeHealth; proposer: ProposerHealth | undefined } | null
 }
 
 export type Devnet = {
@@ -64,6 +74,8 @@ export type Devnet = {
   opstack: DeployOpStackL1ReturnType | undefined
   /** The feeder (replace it to run another; `stop()` stops whichever is here). */
   feeder: Feeder | undefined
+  /** The keystore chain: its sequencing node and the services around it. */
+  keystore: { node: KeystoreNode; proposer: Proposer | undefined; dataDir: string } | undefined
   /** Wall-clock milliseconds start took. */
   startupMs: number
   health(): DevnetHealth
@@ -91,6 +103,8 @@ function applyOverrides(config: Config, parameters: StartDevnetParameters): Conf
         details: 'the devnet starts anvil for every chain: give each a `port` and no `rpcUrl`',
       })
   }
+  if (next.keystore && parameters.ports?.keystore !== undefined)
+    next.keystore.port = parameters.ports.keystore
   return next
 }
 
@@ -133,6 +147,8 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   const anvils: Record<string, Anvil> = {}
   const originUpdaters: Record<string, L1OriginUpdater> = {}
   let feeder: Feeder | undefined
+  let keystore: Devnet['keystore']
+  let tempDataDir: string | undefined
   let handle: Devnet | undefined
   let stopped = false
   const stop = async () => {
@@ -140,6 +156,9 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     stopped = true
     // `handle.feeder` may have been replaced by the caller (e.g. a restarted feeder)
     await (handle ? handle.feeder : feeder)?.stop()
+    await keystore?.proposer?.stop()
+    await keystore?.node.stop()
+    if (tempDataDir) rmSync(tempDataDir, { recursive: true, force: true })
     await Promise.all(Object.values(originUpdaters).map((u) => u.stop()))
     await Promise.all(Object.values(anvils).map((a) => a.stop()))
     log.info('stopped')
@@ -285,6 +304,50 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
       log.warn('feeder not started: L1Blocks is not deployed')
     }
 
+    if ((parameters.keystore ?? true) && config.keystore && addresses.keystore) {
+      // A new chain per run (anvil's L1 is new too): a temporary directory, or the configured one emptied.
+      if (!config.keystore.dataDir) tempDataDir = mkdtempSync(join(tmpdir(), 'keystore-devnet-'))
+      else rmSync(config.keystore.dataDir, { recursive: true, force: true })
+      const dataDir = config.keystore.dataDir ?? (tempDataDir as string)
+      const node = await createKeystoreChainNode({
+        ...keystoreChainInputs(config, addresses),
+        l1,
+        confirmations: config.keystore.originLag,
+        dataDir,
+        produceBlocks: true,
+        ...(config.keystore.port ? { rpc: { port: config.keystore.port } } : {}),
+        logger,
+      })
+      await node.start()
+      keystore = { node, proposer: undefined, dataDir }
+      const keystoreClient = createDevnetClient({
+        chain: makeChain({
+          name: 'keystore',
+          chainId: config.keystore.chainId,
+          rpcUrl: node.rpcUrl as string,
+          blockTime: config.keystore.l2BlockTime,
+        }),
+        account: deployer,
+        pollingIntervalMs: config.keystore.pollingIntervalMs,
+      })
+      clients.keystore = keystoreClient
+      rpcUrls.keystore = node.rpcUrl as string
+      if (config.accounts.proposer) {
+        const proposerAccount = privateKeyToAccount(config.accounts.proposer as `0x${string}`)
+        keystore.proposer = new Proposer({
+          l1: createDevnetClient({ chain: l1.chain, account: proposerAccount, pollingIntervalMs: 250 }),
+          l2: keystoreClient,
+          l2OutputOracle: addresses.keystore.l1.L2OutputOracle,
+          account: proposerAccount,
+          // 'safe' once the batcher reports the L1-confirmed head
+          safeTag: 'latest',
+          logger,
+        })
+        await keystore.proposer.start()
+      }
+      log.info('keystore chain up', { rpc: node.rpcUrl, head: node.head.number })
+    }
+
     handle = {
       config,
       addresses,
@@ -294,6 +357,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
       originUpdaters,
       opstack,
       feeder,
+      keystore,
       startupMs: Date.now() - started,
       health: () => ({
         chains: Object.fromEntries(
@@ -301,6 +365,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
         ),
         originUpdaters: Object.fromEntries(Object.entries(originUpdaters).map(([n, u]) => [n, u.health()])),
         feeder: handle?.feeder?.health() ?? null,
+        keystore: keystore ? { node: keystore.node.health(), proposer: keystore.proposer?.health() } : null,
       }),
       stop,
     }
