@@ -161,8 +161,10 @@ describe('round trip', () => {
       const mutated = Uint8Array.from(channel)
       const kind = rng.int(4)
       let input: Uint8Array = mutated
-      if (kind === 0) mutated[rng.int(mutated.length)] ^= 1 + rng.int(255)
-      else if (kind === 1) input = mutated.subarray(0, rng.int(mutated.length))
+      if (kind === 0) {
+        const i = rng.int(mutated.length)
+        mutated[i] = (mutated[i] as number) ^ (1 + rng.int(255))
+      } else if (kind === 1) input = mutated.subarray(0, rng.int(mutated.length))
       else if (kind === 2) input = concatBytes([mutated, rng.bytes(1 + rng.int(8))])
       else for (let k = 0; k < 5; k++) mutated[rng.int(mutated.length)] = rng.int(256)
       try {

@@ -50,7 +50,14 @@ export {
   type SkipReason,
 } from './InboxScanner.js'
 export { type ReadBatchesParameters, type ReadBatchesReturnType, readBatches } from './readBatches.js'
-export { createRpcBatchSource, type RpcBatchSourceParameters } from './rpcBatchSource.js'
+export {
+  createRpcBatchSource,
+  formatRpcBatchBlock,
+  type RpcBatchBlock,
+  RpcBatchSourceError,
+  type RpcBatchSourceParameters,
+  rpcBatchBlockSchema,
+} from './rpcBatchSource.js'
 export type {
   Batch,
   BatchBlock,

@@ -36,6 +36,40 @@ export const rpcBatchBlockSchema = z.strictObject({
   ),
 })
 
+/** The JSON shape of `keystore_getBatchBlock`'s answer. */
+export type RpcBatchBlock = {
+  number: Hex
+  hash: Hex
+  parentHash: Hex
+  timestamp: Hex
+  l1Origin: { number: Hex; hash: Hex }
+  transactions: Hex[]
+  l1sload: { l1BlockNumber: Hex; address: Hex; key: Hex; value: Hex }[]
+}
+
+/**
+ * Formats a block as `keystore_getBatchBlock` answers it (for the node's RPC method).
+ *
+ * @example
+ * case 'keystore_getBatchBlock': return block ? formatRpcBatchBlock(toBatchBlock(block)) : null
+ */
+export function formatRpcBatchBlock(block: BatchBlock): RpcBatchBlock {
+  return {
+    number: toHex(block.number),
+    hash: block.hash,
+    parentHash: block.parentHash,
+    timestamp: toHex(block.timestamp),
+    l1Origin: { number: toHex(block.l1Origin.number), hash: block.l1Origin.hash },
+    transactions: [...block.transactions],
+    l1sload: block.l1sload.map((e) => ({
+      l1BlockNumber: toHex(e.l1BlockNumber),
+      address: e.address,
+      key: e.key,
+      value: e.value,
+    })),
+  }
+}
+
 export type RpcBatchSourceParameters = { url: string } | { client: Client }
 
 export class RpcBatchSourceError extends RollupError {
