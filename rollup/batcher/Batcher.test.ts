@@ -201,6 +201,40 @@ describe('Batcher', () => {
   })
 })
 
+describe('Batcher never burns gas on batches readers refuse', () => {
+  test('L1 origins ahead of L1: posts the blocks before them, then waits', async () => {
+    const source = new KeystoreBlockSource({ seed: 'ahead', firstOrigin: 1n, originEvery: 3 })
+    for (let i = 0; i < 5; i++) source.produce(1) // origin 2 from block 3 on
+    const l1Head = await l1.getBlockNumber()
+    for (let i = 0; i < 3; i++) source.produce(0)
+    source.latest.l1Origin = { number: l1Head + 1000n, hash: source.latest.l1Origin.hash } // block 8
+    const { batcher, logs } = makeBatcher(source)
+    await batcher.start()
+    await until(() => batcher.safeHead?.number === 7n, 'blocks 1-7')
+    await until(() => logs.some((l) => l.msg === 'L1 origin ahead of the L1 head: waiting'), 'the warning')
+    await new Promise((r) => setTimeout(r, 200))
+    await batcher.stop()
+    expect(batcher.safeHead?.number).toBe(7n)
+  })
+
+  test('a posted batch the inbox rules refuse: posted once, then blocked until restart', async () => {
+    const source = new KeystoreBlockSource({ seed: 'refused', firstOrigin: 1n, originEvery: 1_000_000 })
+    for (let i = 0; i < 10_001; i++) source.produce(0) // readers take at most 10,000 blocks per batch
+    const { batcher, logs } = makeBatcher(source, {
+      maxBlocksPerBatch: 20_000,
+      maxBatchBytes: 1_000_000,
+      maxFrameBytes: 1_000_000,
+    })
+    await batcher.start()
+    await until(() => batcher.health().status === 'degraded', 'degraded')
+    expect(logs.filter((l) => l.msg === 'batch posted')).toHaveLength(1)
+    expect(batcher.health().lastError).toMatch(/L1 refused our batch ending at block 10001: limit-exceeded/)
+    await new Promise((r) => setTimeout(r, 300))
+    await batcher.stop()
+    expect(batcher.health().posted.batches).toBe(1)
+  })
+})
+
 describe('measured: 1,000 updateKey transactions', () => {
   test('bytes and L1 gas per transaction', async () => {
     const results: Record<string, unknown>[] = []

@@ -97,6 +97,15 @@ export class BatcherDivergedError extends RollupError {
   override name = 'BatcherDivergedError'
 }
 
+/**
+ * L1 has our batch transaction but the inbox rules refused it (e.g. an L1 origin not before the
+ * including block, or a codec bug). Posting again would be refused again and burn gas, so the
+ * batcher stops posting until it is restarted.
+ */
+export class BatchRejectedError extends RollupError {
+  override name = 'BatchRejectedError'
+}
+
 /** A posted batch transaction did not succeed (impossible for an EOA inbox unless out of gas). */
 export class BatchTxFailedError extends RollupError {
   override name = 'BatchTxFailedError'
@@ -154,7 +163,11 @@ export class Batcher implements Service<BatcherHealth> {
   #firstSeen = new Map<bigint, number>()
   #sourceHead: bigint | undefined
   /** The last batch sent whose L1 block the scanner has not yet reached. */
-  #inflight: { last: bigint; l1BlockNumber: bigint } | undefined
+  #inflight: { last: bigint; l1BlockNumber: bigint; txHashes: Hex[] } | undefined
+  /** Why the scanner skipped our own transactions (by hash), to tell a refusal from a reorg. */
+  #ownSkips = new Map<Hex, SkippedInboxData>()
+  #blocked: BatchRejectedError | undefined
+  #aheadWarned: bigint | undefined
   #highestPosted = 0n
   #ratio = 1
   #lastSafe: string | undefined
@@ -219,8 +232,7 @@ export class Batcher implements Service<BatcherHealth> {
       logger: this.#log,
       onSkip: (s: SkippedInboxData) => {
         this.#stats.skipped++
-        if (s.reason === 'duplicate' || s.reason === 'overlap')
-          this.#log.debug('own duplicate on L1', { ...s.range })
+        if (this.#inflight?.txHashes.includes(s.txHash)) this.#ownSkips.set(s.txHash, s)
       },
     })
     const controller = new AbortController()
@@ -237,7 +249,8 @@ export class Batcher implements Service<BatcherHealth> {
       onError: (error, attempt, delayMs) => {
         this.#stats.consecutiveErrors++
         this.#stats.lastError = shortMessageOf(error)
-        const level = error instanceof BatcherDivergedError ? 'error' : 'warn'
+        const level =
+          error instanceof BatcherDivergedError || error instanceof BatchRejectedError ? 'error' : 'warn'
         this.#log[level]('step failed', { attempt, retryInMs: delayMs, error: shortMessageOf(error) })
       },
     })
@@ -245,6 +258,7 @@ export class Batcher implements Service<BatcherHealth> {
   }
 
   async stop(): Promise<void> {
+    this.#blocked = undefined
     this.#controller?.abort()
     await this.#loop
     this.#loop = undefined
@@ -294,16 +308,30 @@ export class Batcher implements Service<BatcherHealth> {
   async step(signal?: AbortSignal): Promise<'again' | 'idle'> {
     const scanner = this.#scanner
     if (!scanner || !this.#start) throw new RollupError('Batcher.step() before start().')
+    if (this.#blocked) throw this.#blocked
     const { caughtUp } = await scanner.sync()
     this.#reportSafeHead()
     if (!caughtUp) return 'again'
-    if (this.#inflight) {
-      if ((scanner.scanned?.number ?? -1n) < this.#inflight.l1BlockNumber) return 'idle'
-      if ((scanner.next?.number ?? 0n) <= this.#inflight.last)
-        this.#log.warn('a posted batch is not on L1 (reorged out?): posting again', {
-          last: this.#inflight.last,
-        })
+    const inflight = this.#inflight
+    if (inflight) {
+      if ((scanner.scanned?.number ?? -1n) < inflight.l1BlockNumber) return 'idle'
       this.#inflight = undefined
+      const refused = inflight.txHashes
+        .map((h) => this.#ownSkips.get(h))
+        .find((x) => x !== undefined && x.reason !== 'duplicate' && x.reason !== 'overlap')
+      this.#ownSkips.clear()
+      if ((scanner.next?.number ?? 0n) <= inflight.last) {
+        if (refused) {
+          this.#blocked = new BatchRejectedError(
+            `L1 refused our batch ending at block ${inflight.last}: ${refused.reason}.`,
+            {
+              details: `${refused.message} (tx ${refused.txHash}); not posting again until restarted`,
+            },
+          )
+          throw this.#blocked
+        }
+        this.#log.warn('a posted batch is not on L1 (reorged out?): posting again', { last: inflight.last })
+      }
     }
     const next = scanner.next ?? this.#start
     const head = await this.#p.source.head()
@@ -323,8 +351,22 @@ export class Batcher implements Service<BatcherHealth> {
     const rawBytes = pending.reduce((sum, b) => sum + estimateRawBytes(b), 0)
     const mayBeFull = rawBytes * this.#ratio >= maxBatchBytes || pending.length >= maxBlocks
     if (!due && !mayBeFull) return 'idle'
-    const packed = this.#pack(pending.slice(0, maxBlocks), maxBatchBytes)
-    if (!due && packed.blocks.length === pending.length && pending.length < maxBlocks) return 'idle'
+    // Readers refuse a batch naming an L1 origin at or after its own L1 block: post only blocks
+    // whose origin L1 already has (origins never decrease, so that is a prefix).
+    const l1Head = scanner.scanned?.number ?? -1n
+    let ready = 0
+    while (ready < Math.min(pending.length, maxBlocks) && pending[ready]!.l1Origin.number <= l1Head) ready++
+    if (ready < pending.length && pending[ready]!.l1Origin.number !== this.#aheadWarned) {
+      this.#aheadWarned = pending[ready]!.l1Origin.number
+      this.#log.warn('L1 origin ahead of the L1 head: waiting', {
+        block: pending[ready]!.number,
+        origin: this.#aheadWarned,
+        l1Head,
+      })
+    }
+    if (ready === 0) return 'idle'
+    const packed = this.#pack(pending.slice(0, ready), maxBatchBytes)
+    if (!due && packed.blocks.length === ready && ready < maxBlocks) return 'idle'
     if (repost) this.#stats.reposts++
     await this.#post(packed, signal)
     return 'again'
@@ -399,6 +441,7 @@ export class Batcher implements Service<BatcherHealth> {
     const last = packed.blocks[packed.blocks.length - 1]!.number
     let gasUsed = 0n
     let receipt: TransactionReceipt | undefined
+    const txHashes: Hex[] = []
     for (const frame of frames) {
       receipt = await this.#sender.send(
         { to: this.inbox, data: toHex(frame), gas: inboxTxGas(frame) },
@@ -406,11 +449,12 @@ export class Batcher implements Service<BatcherHealth> {
       )
       if (receipt.status !== 'success')
         throw new BatchTxFailedError('A batch transaction failed.', { details: receipt.transactionHash })
+      txHashes.push(receipt.transactionHash)
       gasUsed += receipt.gasUsed
     }
     const calldataBytes = frames.reduce((sum, f) => sum + f.length, 0)
     const txs = packed.blocks.reduce((sum, b) => sum + b.transactions.length, 0)
-    this.#inflight = { last, l1BlockNumber: receipt!.blockNumber }
+    this.#inflight = { last, l1BlockNumber: receipt!.blockNumber, txHashes }
     if (last > this.#highestPosted) this.#highestPosted = last
     const s = this.#stats
     s.batches++

@@ -3,6 +3,7 @@ export {
   BatcherDivergedError,
   type BatcherHealth,
   type BatcherParameters,
+  BatchRejectedError,
   BatchTxFailedError,
   inboxTxGas,
 } from './Batcher.js'
