@@ -78,6 +78,18 @@ describe('--help', () => {
     ['feeder.ts', ['--feeder-key', 'FEEDER_PRIVATE_KEY', '--backfill', 'HEALTH_PORT', 'L1_BLOCKS_ADDRESS']],
     ['origin-updater.ts', ['--lag', 'ORIGIN_LAG', '--chains', 'KEYSTORE_CONFIG']],
     ['chain.ts', ['--chain', 'DEVNET_CHAIN', '--host', 'DEVNET_HOST']],
+    [
+      'relayer.ts',
+      [
+        '--relayer-key',
+        'RELAYER_PRIVATE_KEY',
+        '--l2-rpc',
+        'RELAYER_L2_RPC',
+        '--state-file',
+        'RELAYER_STATE_FILE',
+        'HEALTH_PORT',
+      ],
+    ],
   ])('%s documents its flags and their environment variables', async (script, expected) => {
     const p = run(script, ['--help'])
     expect(await p.exited).toBe(0)

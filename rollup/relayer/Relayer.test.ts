@@ -5,9 +5,11 @@
  * output roots itself (as the proposer would), then the relayer proves and finalizes, and an
  * `updateKey` sent from L2 lands in L1Keystore.
  */
+import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import {
   type Address,
   createPublicClient,
@@ -37,6 +39,7 @@ import {
 import { loadConfig } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import { deployAll } from '../deploy/deploy.js'
+import { getFreePort } from '../devnet/anvil.js'
 import { makeChain } from '../devnet/clients.js'
 import { startTestChains, type TestChains } from '../devnet/testing.js'
 import { defineKeystoreChain, type KeystoreChain } from '../opstack/chain.js'
@@ -410,5 +413,50 @@ describe('Relayer', () => {
     await r.relayOnce()
     expect(r.withdrawal(hash)?.outcome).toBe('relayed')
     expect(await loadKey()).toBe(value(6))
+  })
+})
+
+describe('scripts/relayer.ts', () => {
+  test('runs as a process against the configured chains and relays; SIGTERM stops it', async () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
+    const healthPort = await getFreePort()
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/relayer.ts')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        KEYSTORE_RPC: `l1=${chains.anvils.l1!.rpcUrl}`,
+        RELAYER_L2_RPC: chains.anvils.l2!.rpcUrl,
+        RELAYER_PORTAL: op.addresses.OptimismPortal,
+        RELAYER_POLL_INTERVAL_MS: '50',
+        RELAYER_L1_TARGETS: l1Keystore,
+        HEALTH_PORT: String(healthPort),
+        LOG_FORMAT: 'json',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    try {
+      await sendUpdateKey(value(6), value(7))
+      await proposeNextOutput()
+      const deadline = Date.now() + 15_000
+      while ((await loadKey()) !== value(7)) {
+        if (Date.now() > deadline) throw new Error(`the relayer process did not relay:\n${stderr}`)
+        if (/"msg":"finalized withdrawal"/.test(stderr)) break
+        if (/"msg":"proved withdrawal"/.test(stderr)) await passFinalizationPeriod()
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      const health = (await (await fetch(`http://127.0.0.1:${healthPort}/health`)).json()) as {
+        status: string
+      }
+      expect(health.status).toBe('ok')
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await exited, stderr).toBe(0)
+    expect(await loadKey()).toBe(value(7))
   })
 })

@@ -517,8 +517,9 @@ export class Relayer implements Service<RelayerHealth> {
         this.logger.info('withdrawal seen', {
           withdrawalHash: w.withdrawalHash,
           l2Block: log.blockNumber,
-          sender: withdrawal.sender,
-          target: withdrawal.target,
+          l2Sender: this.records.get(w.withdrawalHash)?.relayed?.sender ?? withdrawal.sender,
+          l1Target: this.records.get(w.withdrawalHash)?.relayed?.target ?? withdrawal.target,
+          call: this.records.get(w.withdrawalHash)?.relayed?.call?.functionName,
         })
     }
     this.scannedTo = to
