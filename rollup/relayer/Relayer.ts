@@ -620,6 +620,7 @@ export class Relayer implements Service<RelayerHealth> {
       // otherwise the challenger replaced that output: prove again below
       if (output.outputRoot === provenRoot) {
         record.l2OutputIndex = provenIndex
+        // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
         const start = provenAt > output.timestamp ? provenAt : output.timestamp
         record.finalizableAt = start + setup.period + 1n
         // the portal wants block.timestamp > start + period; blocks may share a timestamp (anvil),
