@@ -14,6 +14,7 @@ import {
   type Address,
   createPublicClient,
   createWalletClient,
+  custom,
   encodeFunctionData,
   type Hash,
   type Hex,
@@ -414,6 +415,59 @@ describe('Relayer', () => {
     expect(r.withdrawal(hash)?.outcome).toBe('relayed')
     expect(await loadKey()).toBe(value(6))
   })
+
+  test('L1 RPC failures back off and the relay goes on', async () => {
+    const url = chains.anvils.l1!.rpcUrl
+    let failures = 0
+    let failed = 0
+    const flaky = createPublicClient({
+      chain: makeChain({ name: 'l1', chainId: 900, rpcUrl: url }),
+      transport: custom(
+        {
+          async request({ method, params }) {
+            if (failures > 0) {
+              failures--
+              failed++
+              throw new Error('ECONNRESET (flaky transport)')
+            }
+            const res = await fetch(url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+            })
+            const body = (await res.json()) as {
+              result?: unknown
+              error?: { code: number; message: string; data?: unknown }
+            }
+            if (body.error) throw Object.assign(new Error(body.error.message), body.error)
+            return body.result
+          },
+        },
+        { retryCount: 0 },
+      ),
+      pollingInterval: 20,
+    })
+    const receipt = await sendUpdateKey(value(6), value(7))
+    const hash = getWithdrawals({ logs: receipt.logs })[0]!.withdrawalHash
+    await proposeNextOutput()
+    const r = relayer({ l1: flaky, fromBlock: receipt.blockNumber })
+    await r.start()
+    try {
+      failures = 8
+      await until('proven', () => r.withdrawal(hash)?.status === 'waiting-to-finalize')
+      failures = 4
+      await passFinalizationPeriod()
+      await until('finalized', () => r.withdrawal(hash)?.status === 'finalized')
+      await until('healthy', () => r.health().consecutiveErrors === 0)
+    } finally {
+      await r.stop()
+    }
+    expect(failed).toBe(12)
+    expect(r.health().errors.rpc).toBeGreaterThanOrEqual(2)
+    expect(r.withdrawal(hash)?.outcome).toBe('relayed')
+    expect(await provenEvents(hash)).toBe(1)
+    expect(await loadKey()).toBe(value(7))
+  })
 })
 
 describe('scripts/relayer.ts', () => {
@@ -440,10 +494,10 @@ describe('scripts/relayer.ts', () => {
     })
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     try {
-      await sendUpdateKey(value(6), value(7))
+      await sendUpdateKey(value(7), value(8))
       await proposeNextOutput()
       const deadline = Date.now() + 15_000
-      while ((await loadKey()) !== value(7)) {
+      while ((await loadKey()) !== value(8)) {
         if (Date.now() > deadline) throw new Error(`the relayer process did not relay:\n${stderr}`)
         if (/"msg":"finalized withdrawal"/.test(stderr)) break
         if (/"msg":"proved withdrawal"/.test(stderr)) await passFinalizationPeriod()
@@ -457,6 +511,6 @@ describe('scripts/relayer.ts', () => {
       child.kill('SIGTERM')
     }
     expect(await exited, stderr).toBe(0)
-    expect(await loadKey()).toBe(value(7))
+    expect(await loadKey()).toBe(value(8))
   })
 })
