@@ -29,6 +29,11 @@
  *   not in the proposed state): each reverting simulation or transaction counts as an attempt;
  *   after `maxAttempts` the withdrawal is given up and logged with its hash.
  * - L1 RPC failures: the step fails, the loop backs off exponentially (with jitter) and goes on.
+ * - L2 reorgs: blocks are scanned once, up to `confirmations` below the L2 head. A withdrawal in a
+ *   block that is reorged out simply never proves (and is given up); one that appears in a
+ *   replacement block at an already-scanned height is missed until a rescan (restart without the
+ *   state file, or `fromBlock`). That costs liveness, never safety, and anyone can relay it. Set
+ *   `confirmations` to the L2's reorg depth (the keystore chain has one sequencer).
  * - Gas griefing: relaying costs L1 gas. The keystore chain's mempool only admits keystore
  *   transactions, which bounds who can create withdrawals; `filter` narrows it further.
  *
