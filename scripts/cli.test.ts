@@ -89,6 +89,18 @@ describe('--help', () => {
         'L2_OUTPUT_ORACLE_ADDRESS',
       ],
     ],
+    [
+      'relayer.ts',
+      [
+        '--relayer-key',
+        'RELAYER_PRIVATE_KEY',
+        '--l2-rpc',
+        'RELAYER_L2_RPC',
+        '--state-file',
+        'RELAYER_STATE_FILE',
+        'HEALTH_PORT',
+      ],
+    ],
   ])('%s documents its flags and their environment variables', async (script, expected) => {
     const p = run(script, ['--help'])
     expect(await p.exited).toBe(0)

@@ -1,0 +1,2 @@
+export * from './Relayer.js'
+export * from './state.js'
