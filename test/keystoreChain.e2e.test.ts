@@ -29,10 +29,12 @@ import {
 } from '../contracts/generated/index.js'
 import { loadConfig } from '../rollup/config/load.js'
 import { getFreePort } from '../rollup/devnet/anvil.js'
+import { createDevnetClient } from '../rollup/devnet/clients.js'
 import { type Devnet, startDevnet } from '../rollup/devnet/startDevnet.js'
 import { KEYSTORE_PREDEPLOYS } from '../rollup/keystore/keystoreChain.js'
 import { blockOrigin } from '../rollup/node/sequencer.js'
 import { defineKeystoreChain } from '../rollup/opstack/chain.js'
+import { Relayer } from '../rollup/relayer/Relayer.js'
 import { keystoreKeySlot, syncKeys } from '../sdk/index.js'
 
 // anvil dev key #0 (deployer, funded at the keystore chain's genesis): the account's bound signer
@@ -41,6 +43,7 @@ const signer = privateKeyToAccount('0xac0974bec39a17e36ba4a6b4d238ff944bacb478cb
 const relayer = privateKeyToAccount('0x2a871d0798f97d79848a013d4936a73bf4ae922c1c6e47da3ff1f6dc6e5e5d6b')
 
 let devnet: Devnet
+let relayerKey: Hex
 let keystoreChain: ReturnType<typeof defineKeystoreChain>
 
 beforeAll(async () => {
@@ -52,6 +55,10 @@ beforeAll(async () => {
   config.keystore.submissionInterval = 4
   config.keystore.finalizationPeriodSeconds = 2
   config.feeder.pollIntervalMs = 100
+  // The first write is relayed by hand with viem's op-stack actions; the devnet's Relayer is
+  // started by the test for the second one.
+  relayerKey = config.accounts.relayer as Hex
+  delete config.accounts.relayer
   devnet = await startDevnet({
     config,
     ports: {
@@ -244,5 +251,45 @@ test('a key written on the keystore chain reaches L1Keystore (viem op-stack prov
         args: [account, key],
       }),
     ).toBe(v2)
+  }
+
+  // 5. a second change (v2 → v3), relayed by the Relayer service on its own
+  const relayerAccount = privateKeyToAccount(relayerKey)
+  const relayerService = new Relayer({
+    l1: createDevnetClient({ chain: l1.chain, account: relayerAccount, pollingIntervalMs: 100 }),
+    l2: createDevnetClient({ chain: keystoreChain, account: relayerAccount, pollingIntervalMs: 100 }),
+    account: relayerAccount,
+    portal: ks.l1.OptimismPortal,
+    pollIntervalMs: 200,
+  })
+  await relayerService.start()
+  try {
+    const v3 = keccak256(toHex('key v3'))
+    await until(
+      'the keystore chain to see v2 on L1',
+      async () => blockOrigin(node.head).number >= final.blockNumber || undefined,
+    )
+    const second = await keystore.waitForTransactionReceipt({
+      hash: await keystoreWallet.writeContract({
+        address: KEYSTORE_PREDEPLOYS.L2Keystore,
+        abi: keystoreChainL2KeystoreAbi,
+        functionName: 'updateKey',
+        args: [account, key, v2, v3],
+      }),
+    })
+    expect(second.status).toBe('success')
+    await until(
+      'the Relayer to finalize v3 into L1Keystore',
+      async () =>
+        (await l1.readContract({
+          address: l1Keystore,
+          abi: l1KeystoreAbi,
+          functionName: 'loadKey',
+          args: [account, key],
+        })) === v3 || undefined,
+    )
+    expect(relayerService.health().status).toBe('ok')
+  } finally {
+    await relayerService.stop()
   }
 }, 180_000)

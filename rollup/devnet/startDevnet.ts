@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import { Batcher, type BatcherHealth } from '../batcher/Batcher.js'
 import { loadConfig } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import {
@@ -13,12 +14,13 @@ import {
 } from '../deploy/addresses.js'
 import { type DeployAllReturnType, deployAll } from '../deploy/deploy.js'
 import { Feeder, type FeederHealth } from '../feeder/Feeder.js'
-import { createKeystoreChainNode, keystoreChainInputs } from '../keystore/keystoreChain.js'
+import { createKeystoreChainNode, keystoreChainInputs, nodeBatchSource } from '../keystore/keystoreChain.js'
 import type { KeystoreNode, KeystoreNodeHealth } from '../node/KeystoreNode.js'
 import { type DeployOpStackL1ReturnType, deployOpStackL1 } from '../opstack/deploy.js'
 import { installMulticall3, multicall3Contract } from '../opstack/multicall3.js'
 import { L1OriginUpdater, type L1OriginUpdaterHealth } from '../origin/L1OriginUpdater.js'
 import { Proposer, type ProposerHealth } from '../proposer/Proposer.js'
+import { Relayer, type RelayerHealth } from '../relayer/Relayer.js'
 import { RollupError } from '../shared/errors.js'
 import { type Logger, silentLogger } from '../shared/logger.js'
 import { TxSender } from '../shared/txSender.js'
@@ -58,7 +60,12 @@ export type DevnetHealth = {
   chains: Record<string, { rpcUrl: string; running: boolean; pid: number }>
   originUpdaters: Record<string, L1OriginUpdaterHealth>
   feeder: FeederHealth | null
-  keystore: { node: KeystoreNodeHealth; proposer: ProposerHealth | undefined } | null
+  keystore: {
+    node: KeystoreNodeHealth
+    batcher: BatcherHealth | undefined
+    proposer: ProposerHealth | undefined
+    relayer: RelayerHealth | undefined
+  } | null
 }
 
 export type Devnet = {
@@ -75,7 +82,15 @@ export type Devnet = {
   /** The feeder (replace it to run another; `stop()` stops whichever is here). */
   feeder: Feeder | undefined
   /** The keystore chain: its sequencing node and the services around it. */
-  keystore: { node: KeystoreNode; proposer: Proposer | undefined; dataDir: string } | undefined
+  keystore:
+    | {
+        node: KeystoreNode
+        batcher: Batcher | undefined
+        proposer: Proposer | undefined
+        relayer: Relayer | undefined
+        dataDir: string
+      }
+    | undefined
   /** Wall-clock milliseconds start took. */
   startupMs: number
   health(): DevnetHealth
@@ -156,7 +171,9 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     stopped = true
     // `handle.feeder` may have been replaced by the caller (e.g. a restarted feeder)
     await (handle ? handle.feeder : feeder)?.stop()
+    await keystore?.relayer?.stop()
     await keystore?.proposer?.stop()
+    await keystore?.batcher?.stop()
     await keystore?.node.stop()
     if (tempDataDir) rmSync(tempDataDir, { recursive: true, force: true })
     await Promise.all(Object.values(originUpdaters).map((u) => u.stop()))
@@ -319,7 +336,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
         logger,
       })
       await node.start()
-      keystore = { node, proposer: undefined, dataDir }
+      keystore = { node, batcher: undefined, proposer: undefined, relayer: undefined, dataDir }
       const keystoreClient = createDevnetClient({
         chain: makeChain({
           name: 'keystore',
@@ -332,18 +349,53 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
       })
       clients.keystore = keystoreClient
       rpcUrls.keystore = node.rpcUrl as string
+      const l1As = (key: string) => {
+        const account = privateKeyToAccount(key as `0x${string}`)
+        return { account, client: createDevnetClient({ chain: l1.chain, account, pollingIntervalMs: 250 }) }
+      }
+      if (config.accounts.batcher) {
+        // Posts blocks to the L1 inbox; the blocks it has on L1 become the node's `safe` head.
+        const { account, client } = l1As(config.accounts.batcher)
+        keystore.batcher = new Batcher({
+          l1: client,
+          account,
+          source: nodeBatchSource(node),
+          inbox: addresses.keystore.batchInbox,
+          l1StartBlock: BigInt(addresses.keystore.genesis.l1StartBlock),
+          maxDelayMs: 2000,
+          pollIntervalMs: 500,
+          onSafeHead: (head) => head && node.setSafeHeads({ safe: head.number }),
+          logger,
+        })
+        await keystore.batcher.start()
+      }
       if (config.accounts.proposer) {
-        const proposerAccount = privateKeyToAccount(config.accounts.proposer as `0x${string}`)
+        const { account, client } = l1As(config.accounts.proposer)
         keystore.proposer = new Proposer({
-          l1: createDevnetClient({ chain: l1.chain, account: proposerAccount, pollingIntervalMs: 250 }),
+          l1: client,
           l2: keystoreClient,
           l2OutputOracle: addresses.keystore.l1.L2OutputOracle,
-          account: proposerAccount,
-          // 'safe' once the batcher reports the L1-confirmed head
-          safeTag: 'latest',
+          account,
+          // outputs only for blocks whose batches are on L1 (re-derivable by anyone)
+          safeTag: keystore.batcher ? 'safe' : 'latest',
+          pollIntervalMs: 500,
           logger,
         })
         await keystore.proposer.start()
+      }
+      if (config.accounts.relayer) {
+        const { account, client } = l1As(config.accounts.relayer)
+        keystore.relayer = new Relayer({
+          l1: client,
+          l2: keystoreClient,
+          account,
+          portal: addresses.keystore.l1.OptimismPortal,
+          pollIntervalMs: config.relayer.pollIntervalMs,
+          maxAttempts: config.relayer.maxAttempts,
+          txTimeoutMs: config.relayer.txTimeoutMs,
+          logger,
+        })
+        await keystore.relayer.start()
       }
       log.info('keystore chain up', { rpc: node.rpcUrl, head: node.head.number })
     }
@@ -365,7 +417,14 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
         ),
         originUpdaters: Object.fromEntries(Object.entries(originUpdaters).map(([n, u]) => [n, u.health()])),
         feeder: handle?.feeder?.health() ?? null,
-        keystore: keystore ? { node: keystore.node.health(), proposer: keystore.proposer?.health() } : null,
+        keystore: keystore
+          ? {
+              node: keystore.node.health(),
+              batcher: keystore.batcher?.health(),
+              proposer: keystore.proposer?.health(),
+              relayer: keystore.relayer?.health(),
+            }
+          : null,
       }),
       stop,
     }

@@ -5,6 +5,7 @@
  */
 import { type Client, type Hex, pad } from 'viem'
 import { getBlock } from 'viem/actions'
+import type { BatchSource } from '../batcher/types.js'
 import { ConfigError } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import type { KeystoreAddresses } from '../deploy/addresses.js'
@@ -12,7 +13,7 @@ import { buildKeystoreGenesis } from '../genesis/buildKeystoreGenesis.js'
 import { type GenesisConfig, genesisParametersFromConfig, loadGenesisConfig } from '../genesis/config.js'
 import { KeystoreNode, type KeystoreNodeParameters } from '../node/KeystoreNode.js'
 import { L1OriginSelector } from '../node/l1Origin.js'
-import { createSequencerPlanner, encodeBlockOrigin } from '../node/sequencer.js'
+import { createSequencerPlanner, encodeBlockOrigin, toBatchBlock } from '../node/sequencer.js'
 import type { Logger } from '../shared/logger.js'
 
 /**
@@ -153,3 +154,14 @@ export async function createKeystoreChainNode(
 }
 
 export type { Logger }
+
+/** The batcher's source, in-process: the node's blocks as batches carry them. */
+export function nodeBatchSource(node: KeystoreNode): BatchSource {
+  return {
+    head: async () => node.head.number,
+    getBatchBlock: async (n) => {
+      const block = await node.getBlockByNumber(n)
+      return block ? toBatchBlock(block) : undefined
+    },
+  }
+}

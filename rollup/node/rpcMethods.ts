@@ -1,8 +1,10 @@
 import { getMerkleStateProof } from '@ethereumjs/statemanager'
 import { Address, bytesToHex, hexToBytes, setLengthLeft } from '@ethereumjs/util'
 import type { Hex } from 'viem'
+import { formatRpcBatchBlock } from '../batcher/rpcBatchSource.js'
 import { JsonRpcError } from './errors.js'
 import type { KeystoreNode, NodeTx, StoredBlock, StoredReceipt } from './KeystoreNode.js'
+import { toBatchBlock } from './sequencer.js'
 
 const q = (n: bigint | number) => `0x${n.toString(16)}` as Hex
 const badParams = (message: string) => new JsonRpcError(-32602, `invalid params: ${message}`)
@@ -347,6 +349,11 @@ export async function handleRpc(node: KeystoreNode, method: string, params: unkn
     }
     case 'eth_getLogs':
       return getLogs(node, params[0])
+    case 'keystore_getBatchBlock': {
+      // The batcher's view of a block (user txs + L1 origin + L1SLOAD witness); see rollup/batcher.
+      const b = await node.getBlockByNumber(param(params, 0, asQuantity, 'block'))
+      return b ? formatRpcBatchBlock(toBatchBlock(b)) : null
+    }
     case 'eth_getProof': {
       const address = param(params, 0, asAddress, 'address')
       const slots = param(

@@ -2,6 +2,7 @@ import { RLP } from '@ethereumjs/rlp'
 import { bigIntToBytes, bytesToBigInt, bytesToHex, hexToBytes } from '@ethereumjs/util'
 import { type Client, concat, encodeFunctionData, type Hex, keccak256, pad, toHex } from 'viem'
 import { l1BlocksAbi } from '../../contracts/generated/index.js'
+import type { BatchBlock } from '../batcher/types.js'
 import { type DepositTx, fetchDeposits } from '../derivation/deposits.js'
 import { buildL1AttributesDeposit } from '../derivation/l1Attributes.js'
 import { DEPOSITOR_ACCOUNT } from '../origin/l1Block.js'
@@ -134,4 +135,21 @@ export async function deriveBlockDeposits(parameters: {
   if (!parameters.newEpoch) return [attributes]
   const user = await fetchDeposits(parameters.l1, { portal: parameters.portal, l1BlockHash: origin.hash })
   return [attributes, buildL1BlocksHeaderDeposit({ l1Blocks: parameters.l1Blocks, origin }), ...user]
+}
+
+/**
+ * A stored block as a batch carries it: number, timestamp, L1 origin, the signed user
+ * transactions (deposits are derived from L1, not batched) and the block's L1SLOAD witness.
+ */
+export function toBatchBlock(block: StoredBlock): BatchBlock {
+  const origin = blockOrigin(block)
+  return {
+    number: block.number,
+    hash: block.hash,
+    parentHash: bytesToHex(block.header.parentHash) as Hex,
+    timestamp: block.header.timestamp,
+    l1Origin: { number: origin.number, hash: origin.hash },
+    transactions: block.txs.filter((t) => t.kind === 'signed').map((t) => bytesToHex(t.raw) as Hex),
+    l1sload: decodeBlockExtra(block.extra).witness,
+  }
 }
