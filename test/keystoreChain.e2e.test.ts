@@ -25,6 +25,7 @@ import {
   l1BlocksAbi,
   l1KeystoreAbi,
   l2KeystoreAbi,
+  opL2OutputOracleAbi,
   opOptimismPortalAbi,
 } from '../contracts/generated/index.js'
 import { loadConfig } from '../rollup/config/load.js'
@@ -293,3 +294,60 @@ test('a key written on the keystore chain reaches L1Keystore (viem op-stack prov
     await relayerService.stop()
   }
 }, 180_000)
+
+test('the verifier re-derives the chain from L1 alone and agrees with the sequencer and the proposer', async () => {
+  const verifier = devnet.keystore!.verifier!
+  const node = devnet.keystore!.node
+  const target = node.safeHead
+  expect(target).toBeGreaterThan(0n)
+  await until(
+    'the verifier to reach the safe head',
+    async () => verifier.node.head.number >= target || undefined,
+  )
+  const [ours, theirs] = await Promise.all([
+    verifier.node.getBlockByNumber(target),
+    node.getBlockByNumber(target),
+  ])
+  expect(ours?.hash).toBe(theirs?.hash)
+  expect(ours?.header.stateRoot).toEqual(theirs?.header.stateRoot)
+  const health = verifier.health()
+  expect(health.fault).toBeUndefined()
+  // the keystore-chain writes read L1 through L1SLOAD: their witness values were proven on L1
+  expect(health.witness.verified).toBeGreaterThan(0)
+  await until('outputs checked', async () => (verifier.health().outputs?.matched ?? 0) > 0 || undefined)
+  expect(verifier.health().outputs?.mismatched).toBe(0)
+  expect(verifier.health().status).toBe('ok')
+}, 60_000)
+
+test('a tampered output root is flagged loudly by the verifier', async () => {
+  const verifier = devnet.keystore!.verifier!
+  const ks = devnet.addresses.keystore!
+  const l1 = devnet.clients.l1!
+  await devnet.keystore!.proposer?.stop() // the honest proposer steps aside
+  const proposer = privateKeyToAccount(devnet.config.accounts.proposer as Hex)
+  const oracle = { address: ks.l1.L2OutputOracle, abi: opL2OutputOracleAbi } as const
+  const next = await l1.readContract({ ...oracle, functionName: 'nextBlockNumber' })
+  await until('the L2 block of the next output to be in the past', async () => {
+    const [time, head] = await Promise.all([
+      l1.readContract({ ...oracle, functionName: 'computeL2Timestamp', args: [next] }),
+      l1.getBlock(),
+    ])
+    return time < head.timestamp || undefined
+  })
+  const anchor = await l1.getBlock()
+  const hash = await l1.writeContract({
+    ...oracle,
+    account: proposer,
+    chain: l1.chain,
+    functionName: 'proposeL2Output',
+    args: [keccak256(toHex('not the real output')), next, anchor.hash, anchor.number],
+  })
+  expect((await l1.waitForTransactionReceipt({ hash })).status).toBe('success')
+  await until(
+    'the verifier to flag the output',
+    async () => (verifier.health().outputs?.mismatched ?? 0) > 0 || undefined,
+  )
+  const health = verifier.health()
+  expect(health.status).toBe('degraded')
+  expect(health.outputs?.mismatches[0]).toMatchObject({ l2BlockNumber: next.toString() })
+}, 60_000)

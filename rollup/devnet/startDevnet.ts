@@ -24,6 +24,7 @@ import { Relayer, type RelayerHealth } from '../relayer/Relayer.js'
 import { RollupError } from '../shared/errors.js'
 import { type Logger, silentLogger } from '../shared/logger.js'
 import { TxSender } from '../shared/txSender.js'
+import { Verifier, type VerifierHealth } from '../verifier/Verifier.js'
 import { type Anvil, startAnvil } from './anvil.js'
 import { ANVIL_DEV_KEYS, createDevnetClient, type DevnetClient, makeChain } from './clients.js'
 
@@ -47,6 +48,8 @@ export type StartDevnetParameters = {
    * its L1 side is deployed (default true).
    */
   keystore?: boolean | undefined
+  /** Run a verifier of the keystore chain next to it (default true). */
+  verifier?: boolean | undefined
   /** Where to write the addresses; false = nowhere. Default node-config/<name>.addresses.json. */
   addressesFile?: string | false | undefined
   /** Folder for anvil logs (<chain>.log). Default: none (kept in memory). */
@@ -65,6 +68,7 @@ export type DevnetHealth = {
     batcher: BatcherHealth | undefined
     proposer: ProposerHealth | undefined
     relayer: RelayerHealth | undefined
+    verifier: VerifierHealth | undefined
   } | null
 }
 
@@ -88,6 +92,8 @@ export type Devnet = {
         batcher: Batcher | undefined
         proposer: Proposer | undefined
         relayer: Relayer | undefined
+        /** Re-derives the chain from L1 into its own node and checks every output root. */
+        verifier: Verifier | undefined
         dataDir: string
       }
     | undefined
@@ -171,6 +177,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     stopped = true
     // `handle.feeder` may have been replaced by the caller (e.g. a restarted feeder)
     await (handle ? handle.feeder : feeder)?.stop()
+    await keystore?.verifier?.stop()
     await keystore?.relayer?.stop()
     await keystore?.proposer?.stop()
     await keystore?.batcher?.stop()
@@ -336,7 +343,14 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
         logger,
       })
       await node.start()
-      keystore = { node, batcher: undefined, proposer: undefined, relayer: undefined, dataDir }
+      keystore = {
+        node,
+        batcher: undefined,
+        proposer: undefined,
+        relayer: undefined,
+        verifier: undefined,
+        dataDir,
+      }
       const keystoreClient = createDevnetClient({
         chain: makeChain({
           name: 'keystore',
@@ -397,6 +411,10 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
         })
         await keystore.relayer.start()
       }
+      if (parameters.verifier ?? true) {
+        keystore.verifier = new Verifier({ ...keystoreChainInputs(config, addresses), l1, logger })
+        await keystore.verifier.start()
+      }
       log.info('keystore chain up', { rpc: node.rpcUrl, head: node.head.number })
     }
 
@@ -423,6 +441,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
               batcher: keystore.batcher?.health(),
               proposer: keystore.proposer?.health(),
               relayer: keystore.relayer?.health(),
+              verifier: keystore.verifier?.health(),
             }
           : null,
       }),
