@@ -5,13 +5,14 @@ import { verifyProofResponse } from '../../precompiles/storage-proof/index.js'
 import { InboxScanner } from '../batcher/InboxScanner.js'
 import type { BatchBlockData, PostedBatch } from '../batcher/types.js'
 import { type ChainClient, createDevnetClient, makeChain } from '../devnet/clients.js'
+import { HeaderNotFoundError } from '../feeder/blockHeader.js'
 import {
   createKeystoreChainNode,
   KEYSTORE_PREDEPLOYS,
   type KeystoreChainInputs,
 } from '../keystore/keystoreChain.js'
 import type { KeystoreNode, StoredBlock } from '../node/KeystoreNode.js'
-import { L1OriginSelector } from '../node/l1Origin.js'
+import { type L1OriginBlock, L1OriginSelector } from '../node/l1Origin.js'
 import { blockOrigin, deriveBlockDeposits, encodeBlockOrigin } from '../node/sequencer.js'
 import { OutputChecker, type OutputCheckerHealth, type OutputMismatch } from '../proposer/OutputChecker.js'
 import { RollupError } from '../shared/errors.js'
@@ -231,7 +232,8 @@ export class Verifier implements Service<VerifierHealth> {
         continue
       }
       try {
-        for (const block of batch.blocks) if (block.number > this.#node.head.number) await this.#derive(block)
+        for (const block of batch.blocks)
+          if (block.number > this.#node.head.number) await deriveBlock(this.#ctx(), this.#node, block)
         if (this.#node.head.hash !== batch.lastHash.toLowerCase())
           throw new DerivationFaultError(
             'hash-mismatch',
@@ -254,6 +256,17 @@ export class Verifier implements Service<VerifierHealth> {
     }
   }
 
+  #ctx(): DeriveContext {
+    return {
+      l1: this.#p.l1,
+      inputs: this.#p,
+      selector: this.#selector,
+      checkWitness: this.#p.checkWitness ?? true,
+      log: this.#log,
+      witness: this.#witness,
+    }
+  }
+
   async #checkKnown(batch: PostedBatch, lastNumber: bigint): Promise<void> {
     const ours = await this.#node?.getBlockByNumber(lastNumber)
     if (ours && ours.hash !== batch.lastHash.toLowerCase()) {
@@ -271,132 +284,157 @@ export class Verifier implements Service<VerifierHealth> {
       this.#p.onFault?.(fault)
     }
   }
-
-  /** Checks one batch block against L1 and the parent, then executes it. */
-  async #derive(block: BatchBlockData): Promise<void> {
-    const node = this.#node as KeystoreNode
-    const parent = node.head
-    const n = block.number
-    if (n !== parent.number + 1n)
-      throw new DerivationFaultError('wrong-number', n, `expected block ${parent.number + 1n}`)
-    if (block.timestamp !== node.timestampOf(n))
-      throw new DerivationFaultError(
-        'wrong-timestamp',
-        n,
-        `${block.timestamp}, the slot is ${node.timestampOf(n)}`,
-      )
-    const parentOrigin = blockOrigin(parent)
-    const originHash = block.l1Origin.hash.toLowerCase() as Hex
-    const sameEpoch = block.l1Origin.number === parentOrigin.number
-    if (sameEpoch && originHash !== parentOrigin.hash)
-      throw new DerivationFaultError(
-        'origin-not-child',
-        n,
-        `origin ${originHash} replaces the parent's ${parentOrigin.hash}`,
-      )
-    if (!sameEpoch && block.l1Origin.number !== parentOrigin.number + 1n)
-      throw new DerivationFaultError(
-        'origin-not-child',
-        n,
-        `origin ${block.l1Origin.number} after ${parentOrigin.number}`,
-      )
-    const origin = await this.#selector.byHash(originHash)
-    const canonical = await getBlock(this.#p.l1, { blockNumber: origin.number })
-    if (canonical.hash !== originHash)
-      throw new DerivationFaultError(
-        'origin-not-canonical',
-        n,
-        `L1 block ${origin.number} is ${canonical.hash}`,
-      )
-    if (!sameEpoch && origin.parentHash !== parentOrigin.hash)
-      throw new DerivationFaultError(
-        'origin-not-child',
-        n,
-        `origin's parent ${origin.parentHash} ≠ ${parentOrigin.hash}`,
-      )
-    if (origin.timestamp > block.timestamp)
-      throw new DerivationFaultError(
-        'origin-in-future',
-        n,
-        `origin time ${origin.timestamp} > block time ${block.timestamp}`,
-      )
-    const sequenceNumber = sameEpoch ? parentOrigin.sequenceNumber + 1n : 0n
-    const deposits = await deriveBlockDeposits({
-      l1: this.#p.l1,
-      portal: this.#p.keystore.l1.OptimismPortal,
-      l1Blocks: KEYSTORE_PREDEPLOYS.L1Blocks,
-      systemConfig: { batcherHash: padAddress(this.#p.keystore.roles.batcher), ...this.#p.scalars },
-      origin,
-      sequenceNumber,
-      newEpoch: !sameEpoch || n === 1n,
-    })
-    const witness = new L1SloadWitness()
-    for (const entry of block.l1sload) witness.record(entry)
-    if (this.#p.checkWitness ?? true)
-      await this.#checkWitness(n, origin.number, origin.stateRoot, block.l1sload)
-    try {
-      await node.applyBlock({
-        deposits,
-        extra: encodeBlockOrigin({ number: origin.number, hash: originHash, sequenceNumber }),
-        witness,
-        txs: block.transactions.map((t) => hexToBytes(t)),
-      })
-    } catch (error) {
-      throw new DerivationFaultError('block-invalid', n, (error as Error).message, error)
-    }
-  }
-
-  /** Proves the batch's L1SLOAD values against the origin's state root (eth_getProof, untrusted RPC). */
-  async #checkWitness(
-    n: bigint,
-    originNumber: bigint,
-    stateRoot: Hex,
-    entries: L1SloadWitnessEntry[],
-  ): Promise<void> {
-    const byAddress = new Map<Hex, L1SloadWitnessEntry[]>()
-    for (const e of entries) {
-      if (e.l1BlockNumber !== originNumber)
-        throw new DerivationFaultError(
-          'witness-mismatch',
-          n,
-          `an L1SLOAD value at L1 block ${e.l1BlockNumber}, the origin is ${originNumber}`,
-        )
-      const list = byAddress.get(e.address) ?? []
-      list.push(e)
-      byAddress.set(e.address, list)
-    }
-    for (const [address, list] of byAddress) {
-      const slots = list.map((e) => e.key)
-      let response: unknown
-      try {
-        response = await this.#p.l1.request({
-          method: 'eth_getProof',
-          params: [address, slots, `0x${originNumber.toString(16)}`],
-        } as never)
-      } catch (error) {
-        this.#witness.unverified += list.length
-        this.#log.warn('L1SLOAD witness not verifiable (no L1 state for the origin?)', {
-          l2BlockNumber: n,
-          address,
-          error: (error as Error).message.split('\n')[0],
-        })
-        continue
-      }
-      const { storage } = verifyProofResponse({ stateRoot, address, slots, response: response as never })
-      for (const [i, e] of list.entries()) {
-        const proven = (storage[i]?.value ?? '0x').toLowerCase()
-        if (BigInt(proven) !== BigInt(e.value))
-          throw new DerivationFaultError(
-            'witness-mismatch',
-            n,
-            `${address} slot ${e.key}: batch says ${e.value}, L1 proves ${proven}`,
-          )
-      }
-      this.#witness.verified += list.length
-    }
-  }
 }
 
 function padAddress(address: Hex): Hex {
   return `0x${address.slice(2).toLowerCase().padStart(64, '0')}` as Hex
+}
+
+/** What deriving a block needs besides the node: L1, the chain's inputs, the origin checker. */
+export type DeriveContext = {
+  l1: ChainClient
+  inputs: KeystoreChainInputs
+  selector: L1OriginSelector
+  checkWitness: boolean
+  log: Logger
+  /** Counts witness values proven on L1 / not provable (no L1 state). */
+  witness: { verified: number; unverified: number }
+}
+
+/**
+ * Checks one batch block against L1 and the node's head, derives its deposits from L1, and
+ * executes it on `node` (replay mode).
+ * @throws {DerivationFaultError} when the block is not a valid next block of the chain.
+ */
+export async function deriveBlock(
+  ctx: DeriveContext,
+  node: KeystoreNode,
+  block: BatchBlockData,
+): Promise<StoredBlock> {
+  const parent = node.head
+  const n = block.number
+  if (n !== parent.number + 1n)
+    throw new DerivationFaultError('wrong-number', n, `expected block ${parent.number + 1n}`)
+  if (block.timestamp !== node.timestampOf(n))
+    throw new DerivationFaultError(
+      'wrong-timestamp',
+      n,
+      `${block.timestamp}, the slot is ${node.timestampOf(n)}`,
+    )
+  const parentOrigin = blockOrigin(parent)
+  const originHash = block.l1Origin.hash.toLowerCase() as Hex
+  const sameEpoch = block.l1Origin.number === parentOrigin.number
+  if (sameEpoch && originHash !== parentOrigin.hash)
+    throw new DerivationFaultError(
+      'origin-not-child',
+      n,
+      `origin ${originHash} replaces the parent's ${parentOrigin.hash}`,
+    )
+  if (!sameEpoch && block.l1Origin.number !== parentOrigin.number + 1n)
+    throw new DerivationFaultError(
+      'origin-not-child',
+      n,
+      `origin ${block.l1Origin.number} after ${parentOrigin.number}`,
+    )
+  let origin: L1OriginBlock
+  try {
+    origin = await ctx.selector.byHash(originHash)
+  } catch (error) {
+    if (error instanceof HeaderNotFoundError)
+      throw new DerivationFaultError('origin-not-canonical', n, `L1 has no block ${originHash}`, error)
+    throw error
+  }
+  const canonical = await getBlock(ctx.l1, { blockNumber: origin.number })
+  if (canonical.hash !== originHash)
+    throw new DerivationFaultError(
+      'origin-not-canonical',
+      n,
+      `L1 block ${origin.number} is ${canonical.hash}`,
+    )
+  if (!sameEpoch && origin.parentHash !== parentOrigin.hash)
+    throw new DerivationFaultError(
+      'origin-not-child',
+      n,
+      `origin's parent ${origin.parentHash} ≠ ${parentOrigin.hash}`,
+    )
+  if (origin.timestamp > block.timestamp)
+    throw new DerivationFaultError(
+      'origin-in-future',
+      n,
+      `origin time ${origin.timestamp} > block time ${block.timestamp}`,
+    )
+  const sequenceNumber = sameEpoch ? parentOrigin.sequenceNumber + 1n : 0n
+  const deposits = await deriveBlockDeposits({
+    l1: ctx.l1,
+    portal: ctx.inputs.keystore.l1.OptimismPortal,
+    l1Blocks: KEYSTORE_PREDEPLOYS.L1Blocks,
+    systemConfig: { batcherHash: padAddress(ctx.inputs.keystore.roles.batcher), ...ctx.inputs.scalars },
+    origin,
+    sequenceNumber,
+    newEpoch: !sameEpoch || n === 1n,
+  })
+  const witness = new L1SloadWitness()
+  for (const entry of block.l1sload) witness.record(entry)
+  if (ctx.checkWitness) await checkWitness(ctx, n, origin.number, origin.stateRoot, block.l1sload)
+  try {
+    return await node.applyBlock({
+      deposits,
+      extra: encodeBlockOrigin({ number: origin.number, hash: originHash, sequenceNumber }),
+      witness,
+      txs: block.transactions.map((t) => hexToBytes(t)),
+    })
+  } catch (error) {
+    throw new DerivationFaultError('block-invalid', n, (error as Error).message, error)
+  }
+}
+
+/** Proves a batch block's L1SLOAD values against the origin's state root (eth_getProof, untrusted RPC). */
+async function checkWitness(
+  ctx: DeriveContext,
+  n: bigint,
+  originNumber: bigint,
+  stateRoot: Hex,
+  entries: L1SloadWitnessEntry[],
+): Promise<void> {
+  const byAddress = new Map<Hex, L1SloadWitnessEntry[]>()
+  for (const e of entries) {
+    if (e.l1BlockNumber !== originNumber)
+      throw new DerivationFaultError(
+        'witness-mismatch',
+        n,
+        `an L1SLOAD value at L1 block ${e.l1BlockNumber}, the origin is ${originNumber}`,
+      )
+    const list = byAddress.get(e.address) ?? []
+    list.push(e)
+    byAddress.set(e.address, list)
+  }
+  for (const [address, list] of byAddress) {
+    const slots = list.map((e) => e.key)
+    let response: unknown
+    try {
+      response = await ctx.l1.request({
+        method: 'eth_getProof',
+        params: [address, slots, `0x${originNumber.toString(16)}`],
+      } as never)
+    } catch (error) {
+      ctx.witness.unverified += list.length
+      ctx.log.warn('L1SLOAD witness not verifiable (no L1 state for the origin?)', {
+        l2BlockNumber: n,
+        address,
+        error: (error as Error).message.split('\n')[0],
+      })
+      continue
+    }
+    const { storage } = verifyProofResponse({ stateRoot, address, slots, response: response as never })
+    for (const [i, e] of list.entries()) {
+      const proven = (storage[i]?.value ?? '0x').toLowerCase()
+      if (BigInt(proven) !== BigInt(e.value))
+        throw new DerivationFaultError(
+          'witness-mismatch',
+          n,
+          `${address} slot ${e.key}: batch says ${e.value}, L1 proves ${proven}`,
+        )
+    }
+    ctx.witness.verified += list.length
+  }
 }
