@@ -78,6 +78,7 @@ describe('--help', () => {
     ['feeder.ts', ['--feeder-key', 'FEEDER_PRIVATE_KEY', '--backfill', 'HEALTH_PORT', 'L1_BLOCKS_ADDRESS']],
     ['origin-updater.ts', ['--lag', 'ORIGIN_LAG', '--chains', 'KEYSTORE_CONFIG']],
     ['chain.ts', ['--chain', 'DEVNET_CHAIN', '--host', 'DEVNET_HOST']],
+    ['verifier.ts', ['--data-dir', 'VERIFIER_DATA_DIR', '--no-witness', 'KEYSTORE_ADDRESSES', 'HEALTH_PORT']],
     [
       'proposer.ts',
       [
