@@ -111,13 +111,13 @@ describe('--help', () => {
 
 describe('devnet CLI', () => {
   test('prints the endpoints and exactly one ready line, then stops every process', async () => {
-    const ports = [await getFreePort(), await getFreePort(), await getFreePort()]
+    const ports = [await getFreePort(), await getFreePort(), await getFreePort(), await getFreePort()]
     const addresses = join(mkdtempSync(join(tmpdir(), 'devnet-cli-')), 'addresses.json')
     const p = run(
       'devnet.ts',
       ['--exit-when-ready', '--addresses', addresses, '--log-dir', join(addresses, '../logs')],
       {
-        DEVNET_PORTS: `l1=${ports[0]},l2a=${ports[1]},l2b=${ports[2]}`,
+        DEVNET_PORTS: `l1=${ports[0]},l2a=${ports[1]},l2b=${ports[2]},keystore=${ports[3]}`,
         DEVNET_L1_BLOCK_TIME: '1',
         DEVNET_L2_BLOCK_TIME: '0.5',
         DEVNET_NO_DEMO: '1',
@@ -135,6 +135,7 @@ describe('devnet CLI', () => {
       ),
     )
     expect(p.out()).toMatch(/l2a +http:\/\/127\.0\.0\.1:\d+ +chain 902 +L1Blocks 0x/)
+    expect(p.out()).toMatch(/keystore +http:\/\/127\.0\.0\.1:\d+ +chain 901 +L1Blocks 0x4b0/)
     const file = JSON.parse(readFileSync(addresses, 'utf8')) as NetworkAddresses
     expect(file.chains.l1!.rpcUrl).toBe(`http://127.0.0.1:${ports[0]}`)
     expect(anvilsOn(ports)).toEqual([])

@@ -13,6 +13,7 @@ import { Option } from 'commander'
 import { loadConfig } from '../rollup/config/load.js'
 import { defaultAddressesPath } from '../rollup/deploy/addresses.js'
 import { startDevnet } from '../rollup/devnet/startDevnet.js'
+import { KEYSTORE_PREDEPLOYS } from '../rollup/keystore/keystoreChain.js'
 import { RollupError } from '../rollup/shared/errors.js'
 import { demoContextFromAddresses, runDemo } from './demo.js'
 import {
@@ -116,8 +117,15 @@ runMain(async () => {
 
   const out = (line: string) => process.stdout.write(`${line}\n`)
   for (const [name, url] of Object.entries(devnet.rpcUrls)) {
-    const chainId = name === 'l1' ? devnet.config.l1.chainId : devnet.config.l2s[name]!.chainId
-    const contracts = Object.entries(devnet.addresses.chains[name]?.contracts ?? {})
+    const chainId =
+      name === 'l1'
+        ? devnet.config.l1.chainId
+        : name === 'keystore'
+          ? devnet.config.keystore?.chainId
+          : devnet.config.l2s[name]?.chainId
+    const contracts = Object.entries(
+      name === 'keystore' ? KEYSTORE_PREDEPLOYS : (devnet.addresses.chains[name]?.contracts ?? {}),
+    )
       .map(([c, a]) => `${c} ${a}`)
       .join(', ')
     out(`  ${name.padEnd(4)} ${url}  chain ${chainId}${contracts ? `  ${contracts}` : ''}`)

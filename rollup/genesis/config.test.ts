@@ -29,6 +29,7 @@ describe('node-config/keystore-genesis.json', () => {
     const config = loadGenesisConfig()
     const { parameters, skipped } = genesisParametersFromConfig(config, {
       l1CrossDomainMessenger: L1_MESSENGER,
+      params: { l1Keystore: L1_MESSENGER },
     })
     expect(skipped).toEqual([])
     const { alloc, predeploys } = await buildKeystoreGenesis(parameters)
@@ -120,6 +121,7 @@ describe('genesisParametersFromConfig', () => {
     })
     const { parameters, skipped } = genesisParametersFromConfig(config, {
       l1CrossDomainMessenger: L1_MESSENGER,
+      params: { l1Keystore: L1_MESSENGER },
     })
     expect(parameters.predeploys?.map((p) => p.name)).toEqual(['L1Blocks'])
     expect(skipped).toEqual([
