@@ -1,6 +1,7 @@
 /**
  * The devnet demo: register an account on L1 → update a key → read it, proven, on l2a and l2b →
- * clear it → absence proven on both. `npm run devnet` runs it after start-up; `npm run demo` runs
+ * clear it → absence proven on both → (with the keystore chain) opt in and bind a signer there,
+ * write the key on the keystore chain → relayed to L1Keystore → read, proven, on l2a and l2b. `npm run devnet` runs it after start-up; `npm run demo` runs
  * it against a devnet that is already up (addresses from node-config/devnet.addresses.json).
  *
  * Writes to L1Keystore must come from the account itself. The wallet contract arrives with the
@@ -24,8 +25,9 @@ import {
   toHex,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { l1KeystoreAbi, l2KeystoreAbi } from '../contracts/generated/index.js'
+import { keystoreChainL2KeystoreAbi, l1KeystoreAbi, l2KeystoreAbi } from '../contracts/generated/index.js'
 import { type NetworkAddresses, readAddresses } from '../rollup/deploy/addresses.js'
+import { KEYSTORE_PREDEPLOYS } from '../rollup/keystore/keystoreChain.js'
 import { syncKeys, waitForL1Block } from '../sdk/index.js'
 
 export type DemoChain = { name: string; chainId: number; rpcUrl: string }
@@ -37,6 +39,11 @@ export type DemoContext = {
   l1Blocks: Address
   /** Funded key on every chain (the devnet's deployer). */
   privateKey: Hex
+  /**
+   * The keystore chain, when the devnet runs one: the demo then also writes the key there and
+   * waits for it to reach L1Keystore (batch, output root, finalization, relay) and the L2s.
+   */
+  keystore?: { chain: DemoChain; l2Keystore: Address } | undefined
   log?: (line: string) => void
 }
 export type DemoResult = {
@@ -44,7 +51,9 @@ export type DemoResult = {
   key: Hex
   updated: { chain: string; value: Hex; l1BlockNumber: bigint }[]
   cleared: { chain: string; value: Hex; l1BlockNumber: bigint }[]
-  /** Seconds from sending each L1 write (update, clear) until it was proven on every L2. */
+  /** The keystore-chain write (when the devnet has the keystore chain) and its proven reads. */
+  viaKeystore?: { hash: Hex; read: { chain: string; value: Hex; l1BlockNumber: bigint }[] } | undefined
+  /** Seconds from sending each write (L1 update, L1 clear, keystore-chain write) until it was proven on every L2. */
   latencies: number[]
   seconds: number
 }
@@ -138,13 +147,86 @@ export async function runDemo(ctx: DemoContext): Promise<DemoResult> {
   step(`l1   account cleared key ${short(key)} in block ${clearedAt}`)
   const cleared = await readEverywhere(clearedAt, ZERO)
   latencies.push((performance.now() - sentAt) / 1000)
+
+  // 6. the keystore chain: opt in, bind a signer there, write the key on the keystore chain
+  let viaKeystore: DemoResult['viaKeystore']
+  if (ctx.keystore) {
+    const ks = ctx.keystore
+    const v3 = keccak256(toHex(`passkey public key #3 ${salt}`))
+    await send(l1Public, () =>
+      asAccount.writeContract({
+        address: ctx.l1Keystore,
+        abi: l1KeystoreAbi,
+        functionName: 'updateAccess',
+        args: [account, '0x0000000000000000000000000000000000000000', ks.l2Keystore],
+      }),
+    )
+    const bound = await send(l1Public, () =>
+      asAccount.writeContract({
+        address: ctx.l1Keystore,
+        abi: l1KeystoreAbi,
+        functionName: 'bindAddress',
+        args: [account, BigInt(ks.chain.chainId), pad(operator.address)],
+      }),
+    )
+    step(
+      `l1   account opted in to the keystore chain's L2Keystore and bound signer ${short(operator.address)} there (block ${bound})`,
+    )
+    const ksPublic = createPublicClient({ chain: chainOf(ks.chain), transport: http(ks.chain.rpcUrl) })
+    const ksWallet = createWalletClient({
+      account: operator,
+      chain: chainOf(ks.chain),
+      transport: http(ks.chain.rpcUrl),
+    })
+    // The keystore chain reads L1 at its L1 origin: wait until that includes the binding.
+    await until(
+      async () => (await l1OriginOf(ksPublic)) >= bound,
+      60_000,
+      'the keystore chain to see the binding',
+    )
+    sentAt = performance.now()
+    const hash = await ksWallet.writeContract({
+      address: ks.l2Keystore,
+      abi: keystoreChainL2KeystoreAbi,
+      functionName: 'writeKey',
+      args: [account, key, v3],
+    })
+    const receipt = await ksPublic.waitForTransactionReceipt({ hash })
+    if (receipt.status !== 'success') throw new Error(`keystore-chain writeKey ${hash} reverted`)
+    step(
+      `ks   signer wrote ${short(key)} = ${short(v3)} on the keystore chain (block ${receipt.blockNumber}, gasUsed ${receipt.gasUsed}); ` +
+        'now: batch → output root → finalization period → relay to L1Keystore',
+    )
+    let landedAt = 0n
+    await until(
+      async () => {
+        const value = await l1Public.readContract({
+          address: ctx.l1Keystore,
+          abi: l1KeystoreAbi,
+          functionName: 'loadKey',
+          args: [account, key],
+        })
+        if (value !== v3) return false
+        landedAt = await l1Public.getBlockNumber()
+        return true
+      },
+      180_000,
+      'the relayed write on L1',
+    )
+    step(
+      `l1   L1Keystore has ${short(v3)} (relayed from the keystore chain through the L1CrossDomainMessenger)`,
+    )
+    const read = await readEverywhere(landedAt, v3)
+    latencies.push((performance.now() - sentAt) / 1000)
+    viaKeystore = { hash, read }
+  }
   await l1Test.stopImpersonatingAccount({ address: account })
 
   const seconds = (performance.now() - t0) / 1000
   step(
     `done: the key change reached ${ctx.l2s.map((c) => c.name).join(' and ')}, proven against L1 state roots`,
   )
-  return { account, key, updated, cleared, latencies, seconds }
+  return { account, key, updated, cleared, viaKeystore, latencies, seconds }
 
   async function readEverywhere(l1Block: bigint, expected: Hex) {
     return Promise.all(
@@ -183,6 +265,31 @@ export async function runDemo(ctx: DemoContext): Promise<DemoResult> {
   }
 }
 
+async function until(predicate: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/** The keystore chain's current L1 origin (its L1Block predeploy). */
+async function l1OriginOf(client: PublicClient): Promise<bigint> {
+  return client.readContract({
+    address: '0x4200000000000000000000000000000000000015',
+    abi: [
+      {
+        type: 'function',
+        name: 'number',
+        inputs: [],
+        outputs: [{ type: 'uint64' }],
+        stateMutability: 'view',
+      },
+    ],
+    functionName: 'number',
+  })
+}
+
 async function send(client: PublicClient, write: () => Promise<Hex>): Promise<bigint> {
   const hash = await write()
   const receipt = await client.waitForTransactionReceipt({ hash })
@@ -217,6 +324,14 @@ export function demoContextFromAddresses(a: NetworkAddresses): DemoContext {
     l2Keystore: need('l2', 'L2Keystore'),
     l1Blocks: need('l2', 'L1Blocks'),
     privateKey: a.deployerPrivateKey,
+    ...(a.keystore?.rpcUrl
+      ? {
+          keystore: {
+            chain: { name: 'keystore', chainId: a.keystore.chainId, rpcUrl: a.keystore.rpcUrl },
+            l2Keystore: KEYSTORE_PREDEPLOYS.L2Keystore,
+          },
+        }
+      : {}),
   }
 }
 

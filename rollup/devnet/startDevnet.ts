@@ -303,6 +303,8 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
       deployerPrivateKey: (config.accounts.deployer ?? DEV_KEYS.deployer) as `0x${string}`,
       opstack,
     })
+    // Without the keystore node there is no keystore-chain RPC to point to.
+    if (addresses.keystore && !(parameters.keystore ?? true)) addresses.keystore.rpcUrl = ''
     const addressesFile = parameters.addressesFile ?? defaultAddressesPath(config)
     if (addressesFile) writeAddresses(addressesFile, addresses)
 
