@@ -78,6 +78,8 @@ export type KeystoreNodeParameters = {
   l1sload?: NodeL1Sload | undefined
   /** Plans each produced block (omitted: no deposits; only pool transactions). */
   planBlock?: PlanBlock | undefined
+  /** Give up planning a block (L1 reads) after this long; the slot is retried. Default 10 s. */
+  planTimeoutMs?: number | undefined
   /** Planner data of the genesis block (the sequencer's genesis L1 origin). */
   genesisExtra?: Uint8Array | undefined
   /**
@@ -501,9 +503,19 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
       // Pool deletions in the block batch must land after the journal writes of those txs.
       await this.#ackWriter
       const number = this.#head.number + 1n
-      const plan = this.#p.planBlock
-        ? await this.#p.planBlock({ number, timestamp: this.timestampOf(number), parent: this.#head })
-        : { deposits: [], extra: new Uint8Array() }
+      let plan: BlockPlan = { deposits: [], extra: new Uint8Array() }
+      if (this.#p.planBlock)
+        try {
+          // A hanging L1 RPC must not hold the node's lock (admission waits on it): time out.
+          plan = await withTimeout(
+            this.#p.planBlock({ number, timestamp: this.timestampOf(number), parent: this.#head }),
+            this.#p.planTimeoutMs ?? 10_000,
+            `planning block ${number} (L1 RPC) timed out`,
+          )
+        } catch (error) {
+          this.#lastError = (error as Error).message
+          throw error
+        }
       return this.#build(plan, 'pool')
     })
   }
@@ -856,4 +868,15 @@ function depositNodeTx(deposit: DepositTx, hash: Hex, depositNonce: bigint): Nod
 /** The block store's decoder for stored deposits. */
 function decodeStoredDeposit(raw: Uint8Array, receipt: StoredReceipt): NodeTx {
   return depositNodeTx(decodeDepositTx(raw), receipt.txHash, receipt.depositNonce ?? 0n)
+}
+
+/** `promise`, or a rejection with `message` after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new KeystoreNodeError(message)), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
 }

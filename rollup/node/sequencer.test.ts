@@ -3,6 +3,7 @@ import {
   type Client,
   concatHex,
   createClient,
+  custom,
   encodeDeployData,
   encodeFunctionData,
   type Hex,
@@ -197,5 +198,74 @@ describe('sequencing on an L1 origin', () => {
     expect(replica.head.hash).toBe(head)
     await sequencer.stop()
     await replica.stop()
+  })
+})
+
+describe('an L1 RPC that fails or hangs', () => {
+  it('fails the slot without a trace, keeps serving, and produces once L1 answers again', async () => {
+    const { base } = await chainSetup()
+    let mode: 'ok' | 'down' | 'hang' = 'ok'
+    const url = chains.anvils.l1!.rpcUrl
+    const flaky = createClient({
+      transport: custom(
+        {
+          async request({ method, params }) {
+            if (mode === 'down') throw new Error('ECONNREFUSED (test)')
+            if (mode === 'hang') await new Promise((r) => setTimeout(r, 1000)) // then answers, late
+            const res = await fetch(url, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+            })
+            const json = (await res.json()) as { result?: unknown; error?: { message: string } }
+            if (json.error) throw new Error(json.error.message)
+            return json.result
+          },
+        },
+        { retryCount: 0 },
+      ),
+    })
+    const selector = new L1OriginSelector({ l1: flaky as never, confirmations: 1 })
+    const node = await KeystoreNode.create({
+      ...base,
+      l1sload: { mode: 'live', l1Client: flaky, l1Blocks: L1_BLOCKS, ringSize: RING },
+      planBlock: createSequencerPlanner({
+        l1: flaky,
+        selector,
+        portal: PORTAL,
+        l1Blocks: L1_BLOCKS,
+        systemConfig,
+      }),
+      planTimeoutMs: 300,
+    })
+    await node.produceBlock()
+    const head = { hash: node.head.hash, root: node.head.header.stateRoot }
+    mode = 'down'
+    await expect(node.produceBlock()).rejects.toThrow(/ECONNREFUSED/)
+    expect(node.head.hash).toBe(head.hash)
+    expect(node.head.header.stateRoot).toEqual(head.root)
+    expect(node.health().lastError).toMatch(/ECONNREFUSED/)
+    // still serving reads
+    expect(
+      (
+        await node.call(
+          { to: L1_BLOCKS, data: encodeFunctionData({ abi: l1BlocksAbi, functionName: 'RING_SIZE' }) },
+          node.head,
+        )
+      ).returnValue,
+    ).toBe(pad('0x40'))
+    // a hanging L1 RPC: the slot times out, the lock is released, admission still answers
+    mode = 'hang'
+    await expect(node.produceBlock()).rejects.toThrow(/timed out/)
+    expect(node.head.hash).toBe(head.hash)
+    expect(await node.sendRawTransaction(new Uint8Array([1])).catch((e: Error) => e.name)).toBe(
+      'KeystoreTxRejectedError',
+    )
+    mode = 'ok'
+    await new Promise((r) => setTimeout(r, 1100)) // the late answers have come in
+    const next = await node.produceBlock()
+    expect(next.number).toBe(2n)
+    expect(next.header.parentHash).toEqual(hexToBytes(head.hash))
+    await node.stop()
   })
 })
