@@ -110,13 +110,13 @@ describe('--help', () => {
 
 describe('devnet CLI', () => {
   test('prints the endpoints and exactly one ready line, then stops every process', async () => {
-    const ports = [await getFreePort(), await getFreePort(), await getFreePort()]
+    const ports = [await getFreePort(), await getFreePort(), await getFreePort(), await getFreePort()]
     const addresses = join(mkdtempSync(join(tmpdir(), 'devnet-cli-')), 'addresses.json')
     const p = run(
       'devnet.ts',
       ['--exit-when-ready', '--addresses', addresses, '--log-dir', join(addresses, '../logs')],
       {
-        DEVNET_PORTS: `l1=${ports[0]},l2a=${ports[1]},l2b=${ports[2]}`,
+        DEVNET_PORTS: `l1=${ports[0]},l2a=${ports[1]},l2b=${ports[2]},keystore=${ports[3]}`,
         DEVNET_L1_BLOCK_TIME: '1',
         DEVNET_L2_BLOCK_TIME: '0.5',
         DEVNET_NO_DEMO: '1',
@@ -134,6 +134,12 @@ describe('devnet CLI', () => {
       ),
     )
     expect(p.out()).toMatch(/l2a +http:\/\/127\.0\.0\.1:\d+ +chain 902 +L1Blocks 0x/)
+    expect(p.out()).toMatch(
+      new RegExp(`^ {2}keystore http://127\\.0\\.0\\.1:${ports[3]} +chain 901 +head \\d+`, 'm'),
+    )
+    for (const service of ['feeder', 'node', 'batcher', 'proposer', 'relayer'])
+      expect(p.out()).toMatch(new RegExp(`^ {2}service {2}${service} +(ok|starting)\\b`, 'm'))
+    expect(ready[0]).toContain(` · keystore http://127.0.0.1:${ports[3]} — addresses`)
     const file = JSON.parse(readFileSync(addresses, 'utf8')) as NetworkAddresses
     expect(file.chains.l1!.rpcUrl).toBe(`http://127.0.0.1:${ports[0]}`)
     expect(anvilsOn(ports)).toEqual([])
