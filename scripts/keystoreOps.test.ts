@@ -83,8 +83,9 @@ afterAll(async () => {
   await devnet?.stop()
 })
 
-describe('--help', () => {
-  test.concurrent.each([
+// Independent checks run concurrently: the CLIs' start-up (tsx) costs more than the chain's waits.
+describe.concurrent('the keystore chain as processes', () => {
+  test.each([
     [
       'keystore-node.ts',
       [
@@ -109,24 +110,21 @@ describe('--help', () => {
       'status.ts',
       ['--health', 'STATUS_HEALTH', '--json', 'STATUS_JSON', '--batch-scan-blocks', 'KEYSTORE_RPC'],
     ],
-  ])(
-    '%s documents its flags and their environment variables',
-    { concurrent: true },
-    async (script, expected) => {
-      const p = run(script, ['--help'])
-      expect(await p.exited).toBe(0)
-      for (const word of expected) expect(p.out()).toContain(word)
-    },
-  )
-})
+  ])('%s documents its flags and their environment variables', async (script, expected) => {
+    const p = run(script, ['--help'])
+    expect(await p.exited).toBe(0)
+    for (const word of expected) expect(p.out()).toContain(word)
+  })
 
-describe('the keystore chain as processes', () => {
-  const dataDir = join(tmp, 'node-data')
-  let nodePort: number
-  let nodeHealth: number
+  test('--role verifier points to the verifier', async () => {
+    const verifier = run('keystore-node.ts', ['--rpc', rpc, '--role', 'verifier'])
+    expect(await verifier.exited).toBe(1)
+    expect(verifier.err()).toMatch(/^error: verifier: use npm run verifier/m)
+  })
 
-  test('node + batcher + proposer compose over JSON-RPC and L1; status reports them', async () => {
-    ;[nodePort, nodeHealth] = [await getFreePort(), await getFreePort()]
+  test('node + batcher + proposer compose over JSON-RPC and L1; status reports them; the data directory is bound to its deployment', async () => {
+    const dataDir = join(tmp, 'node-data')
+    const [nodePort, nodeHealth] = [await getFreePort(), await getFreePort()]
     const [batcherHealth, proposerHealth] = [await getFreePort(), await getFreePort()]
     const node = run(
       'keystore-node.ts',
@@ -201,9 +199,22 @@ describe('the keystore chain as processes', () => {
     expect(await proposer.exited, proposer.err()).toBe(0)
     expect(await node.exited, node.err()).toBe(0)
     expect(node.err()).toMatch(/"msg":"stopped"/)
-  }, 60_000)
 
-  test('a data directory of another deployment is refused; --role verifier points to the verifier', async () => {
+    // The node down: its parts fail with the reason, L1's still report.
+    const after = await getKeystoreStatus({
+      l1: devnet.clients.l1!,
+      l1RpcUrl: devnet.rpcUrls.l1!,
+      keystoreRpcUrl: nodeRpc,
+      deployment: devnet.addresses.keystore!,
+      timeoutMs: 1000,
+    })
+    expect(after.ok).toBe(false)
+    expect(after.keystore.state).toBe('fail')
+    expect(after.l1Origin).toMatchObject({ state: 'fail', error: 'keystore node unreachable' })
+    expect(after.lastBatch.state).toBe('ok')
+    expect(after.outputs).toMatchObject({ state: 'ok', note: 'not checked against the node (unreachable)' })
+
+    // Its data directory, given another deployment's addresses file: refused.
     const other = JSON.parse(readFileSync(addressesPath, 'utf8'))
     other.keystore.genesis.l2Timestamp -= 100
     const otherPath = join(tmp, 'other.addresses.json')
@@ -222,9 +233,5 @@ describe('the keystore chain as processes', () => {
     expect(refused.err()).toMatch(
       /^error: The data directory .* holds a keystore chain of another deployment\./m,
     )
-
-    const verifier = run('keystore-node.ts', ['--rpc', rpc, '--role', 'verifier'])
-    expect(await verifier.exited).toBe(1)
-    expect(verifier.err()).toMatch(/^error: verifier: use npm run verifier/m)
-  }, 30_000)
+  }, 60_000)
 })

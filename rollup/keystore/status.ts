@@ -250,6 +250,11 @@ async function readOrigin(
   }
 }
 
+/**
+ * The newest batch: L1 is read backwards in windows of 32 blocks (newest first) until one holds a
+ * batch or `scanBlocks` are read, so a healthy deployment costs one window. A multi-frame batch
+ * whose frames straddle a window boundary is seen only if a later batch is not found first.
+ */
 async function readLastBatch(
   l1: Client,
   ks: KeystoreAddresses,
@@ -257,33 +262,41 @@ async function readLastBatch(
   scanBlocks: number,
 ): Promise<KeystoreStatus['lastBatch']> {
   const start = BigInt(ks.genesis.l1StartBlock)
-  const window = l1Head - BigInt(Math.max(1, scanBlocks)) + 1n
-  const from = window > start ? window : start
-  // Without `start`, the first decodable batch in the window sets the chain; later ones must continue it.
-  const batches = await readBatches(l1, {
-    inbox: ks.batchInbox,
-    batcher: ks.roles.batcher,
-    fromBlock: from,
-    toBlock: l1Head,
-  })
-  const last = batches[batches.length - 1]
-  if (!last)
-    return {
-      state: 'warn',
-      note: `no batch in L1 blocks ${from}–${l1Head}`,
-      scanned: { from, to: l1Head },
+  const limit = l1Head - BigInt(Math.max(1, scanBlocks)) + 1n
+  const floor = limit > start ? limit : start
+  const WINDOW = 32n
+  let to = l1Head
+  let from = l1Head
+  while (to >= floor) {
+    from = to - WINDOW + 1n > floor ? to - WINDOW + 1n : floor
+    // Without `start`, the first decodable batch in the window sets the chain; later ones must continue it.
+    const batches = await readBatches(l1, {
+      inbox: ks.batchInbox,
+      batcher: ks.roles.batcher,
+      fromBlock: from,
+      toBlock: to,
+    })
+    const last = batches[batches.length - 1]
+    if (last) {
+      const inc = last.inclusion
+      return {
+        state: 'ok',
+        scanned: { from, to: l1Head },
+        batch: {
+          first: last.blocks[0]!.number,
+          last: last.blocks[last.blocks.length - 1]!.number,
+          l1BlockNumber: inc.l1BlockNumber,
+          txHash: inc.txHashes[inc.txHashes.length - 1]!,
+          l1BlocksAgo: l1Head - inc.l1BlockNumber,
+        },
+      }
     }
-  const inc = last.inclusion
+    to = from - 1n
+  }
   return {
-    state: 'ok',
-    scanned: { from, to: l1Head },
-    batch: {
-      first: last.blocks[0]!.number,
-      last: last.blocks[last.blocks.length - 1]!.number,
-      l1BlockNumber: inc.l1BlockNumber,
-      txHash: inc.txHashes[inc.txHashes.length - 1]!,
-      l1BlocksAgo: l1Head - inc.l1BlockNumber,
-    },
+    state: 'warn',
+    note: `no batch in L1 blocks ${floor}–${l1Head}`,
+    scanned: { from: floor, to: l1Head },
   }
 }
 
