@@ -135,7 +135,12 @@ describe('devnet CLI', () => {
       ),
     )
     expect(p.out()).toMatch(/l2a +http:\/\/127\.0\.0\.1:\d+ +chain 902 +L1Blocks 0x/)
-    expect(p.out()).toMatch(/keystore +http:\/\/127\.0\.0\.1:\d+ +chain 901 +L1Blocks 0x4b0/)
+    expect(p.out()).toMatch(
+      new RegExp(`^ {2}keystore http://127\\.0\\.0\\.1:${ports[3]} +chain 901 +head \\d+`, 'm'),
+    )
+    for (const service of ['feeder', 'node', 'batcher', 'proposer', 'relayer'])
+      expect(p.out()).toMatch(new RegExp(`^ {2}service {2}${service} +(ok|starting)\\b`, 'm'))
+    expect(ready[0]).toContain(` · keystore http://127.0.0.1:${ports[3]} — addresses`)
     const file = JSON.parse(readFileSync(addresses, 'utf8')) as NetworkAddresses
     expect(file.chains.l1!.rpcUrl).toBe(`http://127.0.0.1:${ports[0]}`)
     expect(anvilsOn(ports)).toEqual([])

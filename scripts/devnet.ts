@@ -1,10 +1,11 @@
 /**
  * devnet — the whole local network in one command: l1 + every L2 on anvil, the L1Block predeploy
- * and L1 origin updates on the L2s, deterministic deployments, the L1Blocks feeder. Prints the
- * endpoints and one ready line, writes node-config/<name>.addresses.json, and stops everything it
- * started on Ctrl-C.
+ * and L1 origin updates on the L2s, deterministic deployments, the L1Blocks feeder, and the keystore
+ * chain (its node, batcher, proposer and relayer, in-process). Prints the endpoints, a line per
+ * service with its health and one ready line, writes node-config/<name>.addresses.json, and stops
+ * everything it started on Ctrl-C (the keystore node's store is closed).
  *
- *   npm run devnet -- [--l1-block-time 2] [--l2-block-time 1] [--port l1=8545,l2a=9545] [--no-demo]
+ *   npm run devnet -- [--l1-block-time 2] [--l2-block-time 1] [--port l1=8545,l2a=9545,keystore=9547] [--no-demo] [--health-port 8080]
  */
 
 import { dirname, join, relative } from 'node:path'
@@ -12,37 +13,47 @@ import { fileURLToPath } from 'node:url'
 import { Option } from 'commander'
 import { loadConfig } from '../rollup/config/load.js'
 import { defaultAddressesPath } from '../rollup/deploy/addresses.js'
-import { startDevnet } from '../rollup/devnet/startDevnet.js'
-import { KEYSTORE_PREDEPLOYS } from '../rollup/keystore/keystoreChain.js'
+import { type DevnetHealth, startDevnet } from '../rollup/devnet/startDevnet.js'
 import { RollupError } from '../rollup/shared/errors.js'
+import { type HealthServer, serveHealth } from '../rollup/shared/healthServer.js'
+import type { ServiceHealth } from '../rollup/shared/service.js'
 import { demoContextFromAddresses, runDemo } from './demo.js'
 import {
   type CommonOptions,
   createCommand,
+  type HealthOptions,
   loggerFor,
   parseInteger,
   parseKeyValues,
   parseNumber,
   runMain,
   stopOnSignals,
+  withHealthOptions,
 } from './lib/cli.js'
 
-type Options = CommonOptions & {
-  l1BlockTime?: number
-  l2BlockTime?: number
-  port?: Record<string, string>
-  addresses?: string
-  logDir: string
-  demo?: boolean
-  feeder: boolean
-  originUpdater: boolean
-  exitWhenReady?: boolean
-  syncTimeout: number
-}
+type Options = CommonOptions &
+  HealthOptions & {
+    l1BlockTime?: number
+    l2BlockTime?: number
+    port?: Record<string, string>
+    addresses?: string
+    logDir: string
+    demo?: boolean
+    feeder: boolean
+    originUpdater: boolean
+    keystore: boolean
+    exitWhenReady?: boolean
+    syncTimeout: number
+  }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on anvil) with all services.')
+const program = withHealthOptions(
+  createCommand(
+    'devnet',
+    'Start the local devnet (l1, l2a, l2b on anvil, the keystore chain 901) with all services.',
+  ),
+)
   .addOption(
     new Option('--l1-block-time <seconds>', 'L1 block time (0 = a block per transaction)')
       .env('DEVNET_L1_BLOCK_TIME')
@@ -75,6 +86,12 @@ const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on
     new Option('--no-origin-updater', 'do not update L1Block on the L2s').env('DEVNET_NO_ORIGIN_UPDATER'),
   )
   .addOption(
+    new Option(
+      '--no-keystore',
+      'deploy the keystore chain on L1 but do not run its node and services (run npm run keystore-node etc.)',
+    ).env('DEVNET_NO_KEYSTORE'),
+  )
+  .addOption(
     new Option('--exit-when-ready', 'stop everything right after the ready line (smoke test)').env(
       'DEVNET_EXIT_WHEN_READY',
     ),
@@ -85,6 +102,49 @@ const program = createCommand('devnet', 'Start the local devnet (l1, l2a, l2b on
       .default(60_000)
       .argParser(parseInteger),
   )
+
+/** The services of a devnet, each with its health: `[name, health]`. */
+function services(h: DevnetHealth): [string, ServiceHealth][] {
+  const list: [string, ServiceHealth][] = Object.entries(h.originUpdaters).map(([n, u]) => [`origin/${n}`, u])
+  if (h.feeder) list.push(['feeder', h.feeder])
+  if (h.keystore) {
+    list.push(['node', h.keystore.node])
+    for (const name of ['batcher', 'proposer', 'relayer'] as const) {
+      const s = h.keystore[name]
+      if (s) list.push([name, s])
+    }
+  }
+  return list
+}
+
+/** One line per service: name, status and what matters most about it. */
+function healthLines(h: DevnetHealth): string[] {
+  const facts = (name: string, s: ServiceHealth): string => {
+    const v = s as Record<string, unknown>
+    if (name === 'node') return `head ${v.head}  pending ${v.pending}`
+    if (name === 'batcher') {
+      const safe = v.safeHead as { number?: bigint } | undefined
+      return `safe head ${safe?.number ?? '—'}`
+    }
+    if (name === 'proposer') return `proposed ${v.proposed ?? 0}`
+    if (name === 'relayer') return `open withdrawals ${v.open ?? 0}`
+    return ''
+  }
+  const rows = services(h).map(
+    ([name, s]) => `service  ${name.padEnd(14)} ${s.status.padEnd(8)} ${facts(name, s)}`,
+  )
+  if (!h.keystore) rows.push('service  keystore chain  not running (--no-keystore, or no keystore section)')
+  return rows.map((r) => r.trimEnd())
+}
+
+const RANK: Record<ServiceHealth['status'], number> = { ok: 0, starting: 1, degraded: 2, stopped: 3 }
+
+/** `/health` of the devnet: the worst status of its chains and services, and all of them. */
+function devnetHealthSummary(h: DevnetHealth): ServiceHealth & DevnetHealth {
+  let status: ServiceHealth['status'] = Object.values(h.chains).every((c) => c.running) ? 'ok' : 'stopped'
+  for (const [, s] of services(h)) if (RANK[s.status] > RANK[status]) status = s.status
+  return { status, ...h }
+}
 
 runMain(async () => {
   const options = program.parse().opts<Options>()
@@ -110,33 +170,54 @@ runMain(async () => {
     logDir: options.logDir,
     feeder: options.feeder,
     originUpdater: options.originUpdater,
+    keystore: options.keystore,
     syncTimeoutMs: options.syncTimeout,
     logger,
   })
-  stopOnSignals(devnet.stop, logger)
+  let server: HealthServer | undefined
+  const stop = async () => {
+    await server?.close()
+    await devnet.stop()
+  }
+  stopOnSignals(stop, logger)
 
   const out = (line: string) => process.stdout.write(`${line}\n`)
-  for (const [name, url] of Object.entries(devnet.rpcUrls)) {
-    const chainId =
-      name === 'l1'
-        ? devnet.config.l1.chainId
-        : name === 'keystore'
-          ? devnet.config.keystore?.chainId
-          : devnet.config.l2s[name]?.chainId
-    const contracts = Object.entries(
-      name === 'keystore' ? KEYSTORE_PREDEPLOYS : (devnet.addresses.chains[name]?.contracts ?? {}),
+  try {
+    for (const [name, url] of Object.entries(devnet.rpcUrls)) {
+      const chainId =
+        name === 'l1'
+          ? devnet.config.l1.chainId
+          : name === 'keystore'
+            ? devnet.config.keystore?.chainId
+            : devnet.config.l2s[name]?.chainId
+      const contracts = Object.entries(devnet.addresses.chains[name]?.contracts ?? {})
+        .map(([c, a]) => `${c} ${a}`)
+        .join(', ')
+      const extra =
+        name === 'keystore' && devnet.keystore
+          ? `  head ${devnet.keystore.node.head.number}  data ${devnet.keystore.dataDir}`
+          : ''
+      out(`  ${name.padEnd(8)} ${url}  chain ${chainId}${contracts ? `  ${contracts}` : ''}${extra}`)
+    }
+    for (const s of devnet.addresses.skipped) out(`  (not deployed: ${s.name} — ${s.reason})`)
+    if (options.healthPort)
+      server = await serveHealth({
+        port: options.healthPort,
+        host: options.healthHost,
+        health: () => devnetHealthSummary(devnet.health()),
+      })
+    for (const line of healthLines(devnet.health())) out(`  ${line}`)
+    if (server) out(`  health   ${server.url}`)
+    const endpoints = Object.entries(devnet.rpcUrls)
+      .map(([n, u]) => `${n} ${u}`)
+      .join(' · ')
+    out(
+      `devnet ready in ${(devnet.startupMs / 1000).toFixed(1)}s — ${endpoints} — addresses ${relative(process.cwd(), addressesFile) || addressesFile}`,
     )
-      .map(([c, a]) => `${c} ${a}`)
-      .join(', ')
-    out(`  ${name.padEnd(4)} ${url}  chain ${chainId}${contracts ? `  ${contracts}` : ''}`)
+  } catch (error) {
+    await stop()
+    throw error
   }
-  for (const s of devnet.addresses.skipped) out(`  (not deployed: ${s.name} — ${s.reason})`)
-  const endpoints = Object.entries(devnet.rpcUrls)
-    .map(([n, u]) => `${n} ${u}`)
-    .join(' · ')
-  out(
-    `devnet ready in ${(devnet.startupMs / 1000).toFixed(1)}s — ${endpoints} — addresses ${relative(process.cwd(), addressesFile) || addressesFile}`,
-  )
 
   let demoFailed = false
   if (options.demo !== false) {
@@ -148,8 +229,10 @@ runMain(async () => {
     }
   }
   if (options.exitWhenReady) {
-    await devnet.stop()
+    await stop()
     process.exit(demoFailed ? 1 : 0)
   }
-  out('devnet running (the feeder keeps L1Blocks current); Ctrl-C stops every process it started')
+  out(
+    'devnet running (the feeder keeps L1Blocks current, the keystore chain produces blocks); Ctrl-C stops every process it started',
+  )
 })

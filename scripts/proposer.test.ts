@@ -1,5 +1,7 @@
 /** The proposer CLI as a process against two anvils (an L1 with the oracle, a stand-in L2). */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -81,7 +83,17 @@ describe('proposer CLI', () => {
   })
 
   test('a missing flag names its environment variable', async () => {
-    const p = run([], { PROPOSER_L2_RPC: fx.l2Anvil.rpcUrl, PROPOSER_PRIVATE_KEY: FIXTURE_KEYS.proposer })
+    // Without a keystore section there is no planned oracle to default to.
+    const { keystore: _, ...config } = JSON.parse(readFileSync(join(root, 'node-config/devnet.json'), 'utf8'))
+    delete config.accounts.proposer
+    delete config.accounts.batcher
+    config.deploy.contracts = []
+    const path = join(mkdtempSync(join(tmpdir(), 'proposer-cli-')), 'config.json')
+    writeFileSync(path, JSON.stringify(config))
+    const p = run(['--config', path], {
+      PROPOSER_L2_RPC: fx.l2Anvil.rpcUrl,
+      PROPOSER_PRIVATE_KEY: FIXTURE_KEYS.proposer,
+    })
     expect(await p.exited).toBe(1)
     expect(p.err()).toMatch(/pass --l2-output-oracle or set L2_OUTPUT_ORACLE_ADDRESS/)
   })

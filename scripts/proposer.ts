@@ -4,9 +4,13 @@
  *
  *   tsx scripts/proposer.ts --l2-rpc http://127.0.0.1:9545 --l2-output-oracle 0x… --proposer-key 0x… [--health-port 8082]
  */
+import { existsSync } from 'node:fs'
 import { Option } from 'commander'
 import { type BlockTag, createPublicClient, getAddress, http, isAddress } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
+import type { Config } from '../rollup/config/schema.js'
+import { defaultAddressesPath, readAddresses } from '../rollup/deploy/addresses.js'
+import { planOpStackL1 } from '../rollup/opstack/plan.js'
 import { Proposer } from '../rollup/proposer/Proposer.js'
 import { RollupError } from '../rollup/shared/errors.js'
 import { serveHealth } from '../rollup/shared/healthServer.js'
@@ -15,6 +19,7 @@ import {
   clientsFor,
   createCommand,
   type HealthOptions,
+  keystoreRpcUrl,
   loadCliConfig,
   loggerFor,
   parseInteger,
@@ -28,6 +33,7 @@ type Options = CommonOptions &
     l2Rpc?: string
     l2ChainId: number
     l2OutputOracle?: string
+    addresses?: string
     proposerKey?: string
     safeTag: BlockTag
     pollInterval: number
@@ -39,9 +45,10 @@ const program = withHealthOptions(
   createCommand('proposer', "Proposes the keystore chain's output roots to L2OutputOracle."),
 )
   .addOption(
-    new Option('--l2-rpc <url>', "the keystore chain's node (needs eth_getProof and the safe tag)").env(
-      'PROPOSER_L2_RPC',
-    ),
+    new Option(
+      '--l2-rpc <url>',
+      "the keystore chain's node (needs eth_getProof and the safe tag; default keystore.rpcUrl / keystore.port)",
+    ).env('PROPOSER_L2_RPC'),
   )
   .addOption(
     new Option('--l2-chain-id <id>', 'chain id the L2 node must answer')
@@ -50,12 +57,22 @@ const program = withHealthOptions(
       .default(901),
   )
   .addOption(
-    new Option('--l2-output-oracle <address>', 'L2OutputOracle (proxy) on L1').env(
-      'L2_OUTPUT_ORACLE_ADDRESS',
-    ),
+    new Option(
+      '--l2-output-oracle <address>',
+      'L2OutputOracle (proxy) on L1 (default: the addresses file, else the planned address)',
+    ).env('L2_OUTPUT_ORACLE_ADDRESS'),
   )
   .addOption(
-    new Option('--proposer-key <hex>', "private key of the oracle's proposer").env('PROPOSER_PRIVATE_KEY'),
+    new Option(
+      '--addresses <path>',
+      'addresses file to read the oracle from (default node-config/<name>.addresses.json)',
+    ).env('KEYSTORE_ADDRESSES'),
+  )
+  .addOption(
+    new Option(
+      '--proposer-key <hex>',
+      "private key of the oracle's proposer (default accounts.proposer)",
+    ).env('PROPOSER_PRIVATE_KEY'),
   )
   .addOption(
     new Option('--safe-tag <tag>', 'propose only L2 blocks at this tag (latest: devnets and tests only)')
@@ -82,11 +99,26 @@ const program = withHealthOptions(
       .default(15_000),
   )
 
+/** The oracle from the addresses file, else the deterministic plan (only with a `keystore` section). */
+function resolveOracle(addressesPath: string | undefined, config: Config): string | undefined {
+  if (!config.keystore) return undefined
+  const path = addressesPath ?? defaultAddressesPath(config)
+  if (existsSync(path)) {
+    const oracle = readAddresses(path).keystore?.l1.L2OutputOracle
+    if (oracle) return oracle
+  }
+  return planOpStackL1(config).addresses.L2OutputOracle
+}
+
 runMain(async () => {
   const options = program.parse().opts<Options>()
   const logger = loggerFor(options)
+  const config = loadCliConfig(options)
   const missing = (flag: string, env: string) =>
     new RollupError(`No ${flag.slice(2).replaceAll('-', ' ')}.`, { details: `pass ${flag} or set ${env}` })
+  options.l2Rpc ??= keystoreRpcUrl(config)
+  options.l2OutputOracle ??= resolveOracle(options.addresses, config)
+  options.proposerKey ??= config.accounts.proposer
   if (!options.l2Rpc) throw missing('--l2-rpc', 'PROPOSER_L2_RPC')
   if (!options.l2OutputOracle) throw missing('--l2-output-oracle', 'L2_OUTPUT_ORACLE_ADDRESS')
   if (!options.proposerKey) throw missing('--proposer-key', 'PROPOSER_PRIVATE_KEY')
@@ -94,7 +126,6 @@ runMain(async () => {
     throw new RollupError(`--l2-output-oracle is not an address: "${options.l2OutputOracle}".`)
   if (!/^0x[0-9a-fA-F]{64}$/.test(options.proposerKey))
     throw new RollupError('--proposer-key must be 32 bytes of hex (0x + 64 hex digits).')
-  const config = loadCliConfig(options)
   const l1 = clientsFor(config).l1!
   const l1ChainId = await l1.getChainId()
   if (l1ChainId !== config.l1.chainId)

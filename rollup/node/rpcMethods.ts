@@ -32,6 +32,18 @@ const asHash = (v: unknown): Hex => {
   if (typeof v !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new Error('expected a 32-byte hash')
   return v.toLowerCase() as Hex
 }
+/** eth_feeHistory's reward percentiles: numbers in [0, 100], non-decreasing (as geth requires). */
+const asPercentiles = (v: unknown): number[] => {
+  if (v === undefined || v === null) return []
+  if (!Array.isArray(v)) throw new Error('expected an array')
+  if (v.length > 100) throw new Error('at most 100 percentiles')
+  v.forEach((p, i) => {
+    if (typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 100)
+      throw new Error(`[${i}]: expected a number between 0 and 100`)
+    if (i > 0 && p < (v[i - 1] as number)) throw new Error(`[${i}]: percentiles must not decrease`)
+  })
+  return v as number[]
+}
 const asBool = (v: unknown): boolean => {
   if (v === undefined) return false
   if (typeof v !== 'boolean') throw new Error('expected a boolean')
@@ -267,6 +279,38 @@ export async function handleRpc(node: KeystoreNode, method: string, params: unkn
     }
     case 'eth_getBlockTransactionCountByNumber':
       return q((await blockParam(node, params, 0)).txs.length)
+    // Block/index lookups viem and ethers expose (getBlockTransactionCount by hash, getTransaction
+    // by block and index, block receipts): unknown blocks or indexes answer null, as geth does.
+    case 'eth_getBlockTransactionCountByHash': {
+      const b = await node.getBlockByHash(param(params, 0, asHash, 'hash'))
+      return b ? q(b.txs.length) : null
+    }
+    case 'eth_getTransactionByBlockHashAndIndex':
+    case 'eth_getTransactionByBlockNumberAndIndex': {
+      const byHash = method === 'eth_getTransactionByBlockHashAndIndex'
+      const b = byHash
+        ? await node.getBlockByHash(param(params, 0, asHash, 'hash'))
+        : await resolveBlock(node, params[0]).catch((e) => {
+            if (e instanceof JsonRpcError && e.code === -32001) return undefined
+            throw e
+          })
+      const index = param(params, 1, asQuantity, 'index')
+      return b && index < BigInt(b.txs.length) ? formatTx(b, Number(index)) : null
+    }
+    case 'eth_getBlockReceipts': {
+      const tag = params[0]
+      const isHash = typeof tag === 'string' && tag.length === 66
+      const b = await (isHash
+        ? node.getBlockByHash(param(params, 0, asHash, 'block'))
+        : resolveBlock(node, tag)
+      ).catch((e) => {
+        if (e instanceof JsonRpcError && e.code === -32001) return undefined
+        throw e
+      })
+      return b ? b.receipts.map((r) => formatReceipt(b, r)) : null
+    }
+    case 'net_listening':
+      return true
     case 'eth_getTransactionByHash': {
       const found = await node.getTransaction(param(params, 0, asHash, 'hash'))
       return found ? formatTx(found.block, found.index) : null
@@ -317,13 +361,7 @@ export async function handleRpc(node: KeystoreNode, method: string, params: unkn
         param(params, 0, (v) => (typeof v === 'number' ? BigInt(v) : asQuantity(v)), 'blockCount'),
       )
       const newest = (await blockParam(node, params, 1)).number
-      const percentiles = param(
-        params,
-        2,
-        (v) => (v === undefined ? [] : (v as number[])),
-        'rewardPercentiles',
-      )
-      if (!Array.isArray(percentiles)) throw badParams('rewardPercentiles: expected an array')
+      const percentiles = param(params, 2, asPercentiles, 'rewardPercentiles')
       const n = Math.max(1, Math.min(count, 1024, Number(newest) + 1))
       const oldest = newest - BigInt(n) + 1n
       const baseFees: Hex[] = []

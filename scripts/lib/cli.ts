@@ -54,7 +54,7 @@ export function withCommonOptions(command: Command): Command {
     .addOption(
       new Option(
         '--rpc <name=url,...>',
-        "override chains' RPC URLs, e.g. l1=http://l1:8545,l2a=http://l2a:8545",
+        "override chains' RPC URLs, e.g. l1=http://l1:8545,l2a=http://l2a:8545,keystore=http://keystore:8545",
       )
         .env('KEYSTORE_RPC')
         .argParser((v, prev: Record<string, string> | undefined) => parseKeyValues(v, prev)),
@@ -82,15 +82,24 @@ export function loggerFor(options: CommonOptions): Logger {
   return createLogger({ level: options.logLevel, format: options.logFormat })
 }
 
-/** Loads the configuration and applies `--rpc` overrides (a chain with an RPC URL is not started by anyone). */
+/**
+ * Loads the configuration and applies `--rpc` overrides (a chain with an RPC URL is not started by
+ * anyone; `keystore=` sets the keystore node's URL).
+ */
 export function loadCliConfig(options: CommonOptions): Config {
   const config = loadConfig(options.config)
   for (const [name, url] of Object.entries(options.rpc ?? {})) {
-    const chain = name === 'l1' ? config.l1 : config.l2s[name]
+    const chain = name === 'l1' ? config.l1 : name === 'keystore' ? config.keystore : config.l2s[name]
     if (!chain) throw new RollupError(`--rpc names unknown chain "${name}".`)
     chain.rpcUrl = url
   }
   return config
+}
+
+/** The keystore node's JSON-RPC of a configuration: `keystore.rpcUrl`, else 127.0.0.1:`keystore.port`. */
+export function keystoreRpcUrl(config: Config): string | undefined {
+  const k = config.keystore
+  return k?.rpcUrl ?? (k?.port ? `http://127.0.0.1:${k.port}` : undefined)
 }
 
 /** A client per chain of the configuration. */
