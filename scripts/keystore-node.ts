@@ -150,7 +150,7 @@ runMain(async () => {
       details: `${options.config} has no \`keystore\` section`,
     })
   if (options.role === 'verifier')
-    // TODO(verifier): run rollup/verifier's Verifier here once it lands; until then it has its own CLI.
+    // The verifier re-derives the chain from L1 into its own node: scripts/verifier.ts.
     throw new RollupError('verifier: use npm run verifier', {
       details:
         'this command runs the sequencer; the verifier re-derives the chain from L1 in its own process',

@@ -272,3 +272,32 @@ describe('slot block production', () => {
     expect(timed.head.number).toBe(head)
   })
 })
+
+describe('health', () => {
+  it('is degraded while slots are overdue, and failing production backs off', async () => {
+    const now = BigInt(Math.floor(Date.now() / 1000))
+    const stuck = await KeystoreNode.create({
+      alloc: {},
+      allowedRecipients: [STORE],
+      genesisTimestamp: now - 100n,
+      blockTime: 1,
+      produceBlocks: true,
+      planTimeoutMs: 50,
+      planBlock: async () => {
+        attempts++
+        throw new Error('L1 unreachable (test)')
+      },
+    })
+    let attempts = 0
+    await stuck.start()
+    await new Promise((r) => setTimeout(r, 1000))
+    const health = stuck.health()
+    await stuck.stop()
+    expect(health.status).toBe('degraded')
+    // backing off (250, 500 ms …), not retrying in a hot loop
+    expect(attempts).toBeGreaterThanOrEqual(2)
+    expect(attempts).toBeLessThanOrEqual(4)
+    expect(health.lastError).toMatch(/L1 unreachable/)
+    expect(health.head).toBe(0n)
+  })
+})

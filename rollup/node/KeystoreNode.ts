@@ -387,18 +387,25 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   }
 
   /** Produces every slot that is due (catching up after downtime), then waits for the next one. */
-  #schedule(): void {
+  #schedule(failures = 0): void {
     const next = this.timestampOf(this.#head.number + 1n)
-    const delay = Math.max(0, Number(next) * 1000 - Date.now())
+    // After a failure (L1 down…) back off instead of retrying an overdue slot in a hot loop.
+    const backoff = failures > 0 ? Math.min(250 * 2 ** (failures - 1), 10_000) : 0
+    const delay = Math.max(backoff, Number(next) * 1000 - Date.now())
     this.#timer = setTimeout(() => {
       this.#timer = undefined
+      let failed = false
       this.produceBlock()
         .catch((error: Error) => {
+          failed = true
           this.#lastError = error.message
-          this.log.error('block production failed', { error })
+          this.log.error('block production failed', {
+            error: error.message.split('\n')[0],
+            failures: failures + 1,
+          })
         })
         .finally(() => {
-          if (!this.#closed && this.#status !== 'stopped') this.#schedule()
+          if (!this.#closed && this.#status !== 'stopped') this.#schedule(failed ? failures + 1 : 0)
         })
     }, delay)
   }
@@ -421,8 +428,12 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   }
 
   health(): KeystoreNodeHealth {
+    // Producing, but the next slot is overdue (L1 down, a failing deposit…): say so.
+    const overdueMs =
+      Date.now() - Number(this.timestampOf(this.#head.number + 1n)) * 1000 - (this.#p.planTimeoutMs ?? 10_000)
+    const stalled = this.#p.produceBlocks && this.#status === 'ok' && overdueMs > 3 * this.blockTime * 1000
     return {
-      status: this.#status,
+      status: stalled ? 'degraded' : this.#status,
       head: this.#head.number,
       pending: this.mempool.size,
       rpcUrl: this.#rpcUrl,
