@@ -180,6 +180,7 @@ type Packed = { blocks: BatchBlock[]; channel: Uint8Array; bodyBytes: number }
  *
  * @example
  * const batcher = new Batcher({ l1, account: privateKeyToAccount(key), source, onSafeHead: (h) => node.setSafe(h) })
+ * // or in blobs: new Batcher({ l1, account, source, dataAvailability: 'blobs', blobSource: createBeaconBlobSource({ url }) })
  * await batcher.start()
  * batcher.health().safeHead
  * await batcher.stop()

@@ -254,7 +254,7 @@ describe('reading blob batches', () => {
     for (let i = 0; i < 3; i++) other.produce(1)
     const forged = encodeBlobPayload(single(other.blocks.slice(1, 4)))
     const honest = createRpcBlobSource({ client: l1 })
-    let mode: 'forged' | 'flipped' | 'invalid' | 'none' | 'honest' = 'forged'
+    let mode: 'forged' | 'flipped' | 'invalid' | 'none' | 'extra' = 'forged'
     const liar: BlobSource = {
       getBlobs: async (request) => {
         const real = (await honest.getBlobs(request)).map((b) => hexToBytes(b as Hex))
@@ -262,6 +262,7 @@ describe('reading blob batches', () => {
         if (mode === 'flipped') real[0]![100] = real[0]![100]! ^ 1 // one data byte
         if (mode === 'invalid') real[0]![0] = 0xff // a field element above the BLS modulus
         if (mode === 'none') return []
+        if (mode === 'extra') return [...forged, ...real] // another blob first, then ours: matched by hash
         return real
       },
     }
@@ -290,7 +291,7 @@ describe('reading blob batches', () => {
     expect(skipped).toEqual([])
     expect(scanner.batches).toEqual([])
     expect(scanner.scanned === undefined || scanner.scanned.number < posted.blockNumber).toBe(true)
-    mode = 'honest'
+    mode = 'extra'
     await scanner.sync()
     expect(scanner.safeHead?.number).toBe(3n)
     // readBatches refuses the same way

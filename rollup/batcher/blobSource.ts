@@ -86,7 +86,9 @@ export async function getVerifiedBlobs(
     })
   const byHash = new Map<Hex, Uint8Array>()
   const refused: string[] = []
+  const wanted = new Set(expected)
   for (const [i, raw] of served.entries()) {
+    if ([...wanted].every((h) => byHash.has(h))) break // the rest (e.g. other txs' blobs) is not ours
     const blob = typeof raw === 'string' ? (isHex(raw) ? hexToBytes(raw) : undefined) : raw
     if (!blob || blob.length !== BYTES_PER_BLOB) {
       refused.push(`#${i}: not a ${BYTES_PER_BLOB}-byte blob`)
