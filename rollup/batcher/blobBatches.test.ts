@@ -367,6 +367,16 @@ describe('reading blob batches', () => {
   })
 })
 
+describe('BlobTxSender', () => {
+  test('does not bid above maxFeePerBlobGas: refuses before computing anything', async () => {
+    const sender = new BlobTxSender({ client: l1, account: stranger, kzg, maxFeePerBlobGas: 0n })
+    await expect(
+      sender.send({ to: freshInbox(), blobs: encodeBlobPayload(new Uint8Array([1])) }),
+    ).rejects.toThrow(/The blob base fee 1 is above maxFeePerBlobGas 0/)
+    await expect(sender.send({ to: freshInbox(), blobs: [] })).rejects.toThrow(/carries 1\.\.6 blobs, not 0/)
+  })
+})
+
 describe('measured: 1,000 updateKey transactions, calldata vs blobs', () => {
   test('execution gas and blob gas per update', async () => {
     const rows: Record<string, unknown>[] = []

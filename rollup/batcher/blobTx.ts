@@ -161,6 +161,12 @@ export class BlobTxSender {
       throw new RollupError(
         `A blob transaction carries 1..${MAX_BLOBS_PER_TX} blobs, not ${request.blobs.length}.`,
       )
+    const cap = this.#p.maxFeePerBlobGas
+    const blobBaseFee = await getBlobBaseFee(client)
+    if (cap !== undefined && blobBaseFee > cap)
+      throw new BlobFeeTooHighError(`The blob base fee ${blobBaseFee} is above maxFeePerBlobGas ${cap}.`, {
+        details: 'waiting for blob fees to come down (or raise maxFeePerBlobGas, or post as calldata)',
+      })
     const version = this.#p.sidecarVersion ?? 1
     const { versionedHashes, sidecars } = await prepareBlobs(
       request.blobs,
@@ -171,12 +177,6 @@ export class BlobTxSender {
     this.#chainId ??= client.chain?.id ?? (await getChainId(client))
     const nonce = await getTransactionCount(client, { address: this.address, blockTag: 'pending' })
     let { maxFeePerGas, maxPriorityFeePerGas } = await estimateFeesPerGas(client)
-    const cap = this.#p.maxFeePerBlobGas
-    const blobBaseFee = await getBlobBaseFee(client)
-    if (cap !== undefined && blobBaseFee > cap)
-      throw new BlobFeeTooHighError(`The blob base fee ${blobBaseFee} is above maxFeePerBlobGas ${cap}.`, {
-        details: 'waiting for blob fees to come down (or raise maxFeePerBlobGas, or post as calldata)',
-      })
     let maxFeePerBlobGas = min(blobBaseFee * 2n > 0n ? blobBaseFee * 2n : 1n, cap)
     const timeoutMs = this.#p.timeoutMs ?? 30_000
     const maxSends = this.#p.maxSends ?? 5

@@ -1,4 +1,7 @@
+import { createPublicClient, http } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
+import { Batcher } from './Batcher.js'
 import {
   BLOB_DATA_BYTES,
   BYTES_PER_BLOB,
@@ -8,7 +11,7 @@ import {
   encodeBlobPayload,
 } from './blobs.js'
 import { BatchDecodeError, InvalidBatchInputError } from './errors.js'
-import { TestRng } from './testing.js'
+import { KeystoreBlockSource, TestRng } from './testing.js'
 
 const rng = new TestRng('blobs')
 
@@ -108,5 +111,27 @@ describe('blob payload encoding', () => {
         expect(error).toBeInstanceOf(BatchDecodeError)
       }
     }
+  })
+})
+
+describe('Batcher options for blobs', () => {
+  const l1 = createPublicClient({ transport: http('http://127.0.0.1:1') }) // never called
+  const local = privateKeyToAccount('0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6')
+  const source = new KeystoreBlockSource()
+  const make = (overrides: Partial<ConstructorParameters<typeof Batcher>[0]>) =>
+    new Batcher({ l1, account: local, source, dataAvailability: 'blobs', ...overrides })
+
+  test('a local account, 1..6 blobs per transaction, frames that fit them', () => {
+    expect(make({}).dataAvailability).toBe('blobs')
+    expect(make({ dataAvailability: undefined }).dataAvailability).toBe('calldata')
+    expect(() => make({ account: { type: 'json-rpc', address: local.address } })).toThrow(
+      /Blob batches need a local account/,
+    )
+    expect(() => make({ maxBlobsPerTx: 0 })).toThrow(/maxBlobsPerTx must be 1\.\.6/)
+    expect(() => make({ maxBlobsPerTx: 7 })).toThrow(/maxBlobsPerTx must be 1\.\.6/)
+    expect(() => make({ maxBlobsPerTx: 1, maxFrameBytes: blobPayloadCapacity(1) + 1 })).toThrow(
+      /maxFrameBytes 126972 exceeds 1 blob/,
+    )
+    expect(make({ maxBlobsPerTx: 1, maxFrameBytes: blobPayloadCapacity(1) }).health().status).toBe('stopped')
   })
 })
