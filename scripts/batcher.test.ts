@@ -91,6 +91,11 @@ describe('scripts/batcher.ts', () => {
       'BATCH_INBOX',
       'BATCHER_MAX_DELAY_MS',
       'BATCHER_COMPRESSION',
+      'BATCHER_DATA_AVAILABILITY',
+      'BATCHER_MAX_BLOBS_PER_TX',
+      'BATCHER_BLOB_SIDECAR_VERSION',
+      'BATCHER_MAX_FEE_PER_BLOB_GAS',
+      'BATCHER_BEACON_URL',
       'HEALTH_PORT',
       'KEYSTORE_RPC',
     ])

@@ -4,11 +4,13 @@
  * Resumes from L1 after a restart; no local state.
  *
  *   tsx scripts/batcher.ts --batcher-key 0x… --node-rpc http://127.0.0.1:8547 [--health-port 8082]
+ *   … --data-availability blobs [--beacon-url http://127.0.0.1:5052]   (blob batches; anvil serves its own blobs)
  */
 import { Option } from 'commander'
 import { getAddress, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { Batcher } from '../rollup/batcher/Batcher.js'
+import { Batcher, type DataAvailability } from '../rollup/batcher/Batcher.js'
+import { createBeaconBlobSource } from '../rollup/batcher/blobSource.js'
 import { BATCH_INBOX_ADDRESS, type CompressionName } from '../rollup/batcher/constants.js'
 import { createRpcBatchSource } from '../rollup/batcher/rpcBatchSource.js'
 import { RollupError } from '../rollup/shared/errors.js'
@@ -33,7 +35,12 @@ type Options = CommonOptions &
     inbox: string
     l1StartBlock: number
     maxDelay: number
-    maxFrameBytes: number
+    dataAvailability: DataAvailability
+    maxBlobsPerTx: number
+    blobSidecarVersion: string
+    maxFeePerBlobGas?: string
+    beaconUrl?: string
+    maxFrameBytes?: number
     maxBatchBytes?: number
     maxBlocks: number
     compression: CompressionName
@@ -70,10 +77,41 @@ const program = withHealthOptions(
       .default(10_000),
   )
   .addOption(
-    new Option('--max-frame-bytes <n>', 'calldata per L1 transaction at most')
-      .env('BATCHER_MAX_FRAME_BYTES')
+    new Option('--data-availability <where>', 'post batches as calldata or in blobs (type-3 transactions)')
+      .env('BATCHER_DATA_AVAILABILITY')
+      .choices(['calldata', 'blobs'])
+      .default('calldata'),
+  )
+  .addOption(
+    new Option('--max-blobs-per-tx <n>', 'blobs per L1 transaction at most (1..6)')
+      .env('BATCHER_MAX_BLOBS_PER_TX')
       .argParser(parseInteger)
-      .default(120_000),
+      .default(6),
+  )
+  .addOption(
+    new Option('--blob-sidecar-version <v>', 'blob wrapper: 1 = cell proofs (Osaka on), 0 = blob proofs')
+      .env('BATCHER_BLOB_SIDECAR_VERSION')
+      .choices(['0', '1'])
+      .default('1'),
+  )
+  .addOption(
+    new Option('--max-fee-per-blob-gas <wei>', 'most to bid per blob gas (default: 2 × blob base fee)').env(
+      'BATCHER_MAX_FEE_PER_BLOB_GAS',
+    ),
+  )
+  .addOption(
+    new Option(
+      '--beacon-url <url>',
+      "beacon node API to read blobs back (default: the L1 RPC's anvil_getBlobsByTransactionHash)",
+    ).env('BATCHER_BEACON_URL'),
+  )
+  .addOption(
+    new Option(
+      '--max-frame-bytes <n>',
+      'frame bytes per L1 transaction at most (default 120,000 as calldata, 761,851 in 6 blobs)',
+    )
+      .env('BATCHER_MAX_FRAME_BYTES')
+      .argParser(parseInteger),
   )
   .addOption(
     new Option('--max-batch-bytes <n>', 'target batch size on L1 (default: one frame)')
@@ -111,6 +149,12 @@ const program = withHealthOptions(
       .default(30_000),
   )
 
+function parseWei(value: string | undefined): bigint | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+$/.test(value)) throw new RollupError(`Expected an amount of wei, got "${value}".`)
+  return BigInt(value)
+}
+
 runMain(async () => {
   const options = program.parse().opts<Options>()
   const logger = loggerFor(options)
@@ -131,6 +175,11 @@ runMain(async () => {
     inbox: getAddress(options.inbox),
     l1StartBlock: BigInt(options.l1StartBlock),
     maxDelayMs: options.maxDelay,
+    dataAvailability: options.dataAvailability,
+    maxBlobsPerTx: options.maxBlobsPerTx,
+    blobSidecarVersion: options.blobSidecarVersion === '0' ? 0 : 1,
+    maxFeePerBlobGas: parseWei(options.maxFeePerBlobGas),
+    blobSource: options.beaconUrl ? createBeaconBlobSource({ url: options.beaconUrl }) : undefined,
     maxFrameBytes: options.maxFrameBytes,
     maxBatchBytes: options.maxBatchBytes,
     maxBlocksPerBatch: options.maxBlocks,

@@ -13,16 +13,23 @@ import { type Logger, silentLogger } from '../shared/logger.js'
 import { runLoop } from '../shared/loop.js'
 import type { Service, ServiceHealth } from '../shared/service.js'
 import { TxSender } from '../shared/txSender.js'
+import type { BlobSource } from './blobSource.js'
+import { BYTES_PER_BLOB, blobPayloadCapacity, encodeBlobPayload, MAX_BLOBS_PER_TX } from './blobs.js'
+import { type BlobSidecarVersion, BlobTxSender } from './blobTx.js'
 import { batchFromBlocks, compressBody, encodeBatchBody } from './codec.js'
 import { BATCH_INBOX_ADDRESS, Compression, type CompressionName, DEFAULT_BATCH_LIMITS } from './constants.js'
 import { toFrames } from './frames.js'
 import { InboxScanner, type NextBatch, type SafeHead, type SkippedInboxData } from './InboxScanner.js'
+import { type BlobKzg, sharedKzg } from './kzg.js'
 import type { BatchBlock, BatchSource } from './types.js'
+
+/** Where batches go on L1. */
+export type DataAvailability = 'calldata' | 'blobs'
 
 export type BatcherParameters = {
   /** L1 client; also used to read the inbox back (trusted for L1 data). */
   l1: Client<Transport, Chain | undefined>
-  /** The batcher key (the only sender the verifier accepts). Give it to nothing else. */
+  /** The batcher key (the only sender the verifier accepts). Give it to nothing else. A local account for blobs. */
   account: Account
   source: BatchSource
   /** Default {@link BATCH_INBOX_ADDRESS}. */
@@ -33,10 +40,30 @@ export type BatcherParameters = {
   start?: NextBatch | undefined
   /** Post at the latest this long after first seeing the oldest unposted block. Default 10 s. */
   maxDelayMs?: number | undefined
+  /**
+   * `calldata` (default): each frame is an inbox transaction's calldata. `blobs`: each frame goes
+   * in the blobs of a type-3 inbox transaction (no calldata), at most `maxBlobsPerTx` blobs each:
+   * ~40 gas per byte becomes 1 blob gas per byte (see the README's costs). Readers need a blob
+   * source; blobs are pruned ~18 days after inclusion.
+   */
+  dataAvailability?: DataAvailability | undefined
   /** Target size of one batch on L1 (compressed channel bytes). Default `maxFrameBytes - 1` (one frame). */
   maxBatchBytes?: number | undefined
-  /** Max calldata per inbox transaction. Default 120,000. */
+  /**
+   * Max frame bytes per inbox transaction. Default 120,000 for calldata, and for blobs the payload
+   * capacity of `maxBlobsPerTx` blobs (`blobPayloadCapacity(6)` = 761,851), which is also the most.
+   */
   maxFrameBytes?: number | undefined
+  /** Blobs per transaction at most (blobs only). 1..6, default 6 (the per-transaction cap since Osaka). */
+  maxBlobsPerTx?: number | undefined
+  /** Blob network wrapper: 1 = cell proofs (Osaka on, default), 0 = blob proofs (Cancun/Prague L1s). */
+  blobSidecarVersion?: BlobSidecarVersion | undefined
+  /** Most the batcher bids per blob gas (wei); above it it waits. Default: 2 × the blob base fee, no cap. */
+  maxFeePerBlobGas?: bigint | undefined
+  /** Where the batcher reads its blobs back (same rules as verifiers). Default anvil's RPC on `l1`. */
+  blobSource?: BlobSource | undefined
+  /** KZG (commitments, proofs). Default the process-wide worker, `sharedKzg()`. */
+  kzg?: BlobKzg | undefined
   /** Blocks per batch at most. Default 2,000. */
   maxBlocksPerBatch?: number | undefined
   /** Default `brotli`. */
@@ -55,6 +82,7 @@ export type BatcherParameters = {
 }
 
 export type BatcherHealth = ServiceHealth & {
+  dataAvailability: DataAvailability
   /** Last L2 block on L1 (the node's safe head), undefined before the first batch. */
   safeHead: SafeHead | undefined
   /** Where the next batch starts. */
@@ -69,7 +97,12 @@ export type BatcherHealth = ServiceHealth & {
     blocks: number
     transactions: number
     calldataBytes: number
+    /** Execution gas (blob transactions: 21,000 each). */
     gasUsed: string
+    blobs: number
+    /** Frame bytes carried in blobs. */
+    blobDataBytes: number
+    blobGasUsed: string
   }
   lastBatch:
     | {
@@ -77,8 +110,10 @@ export type BatcherHealth = ServiceHealth & {
         last: bigint
         frames: number
         calldataBytes: number
+        blobs: number
         bodyBytes: number
         gasUsed: string
+        blobGasUsed: string
         l1Block: bigint
       }
     | undefined
@@ -132,8 +167,8 @@ export function inboxTxGas(data: Uint8Array): bigint {
 type Packed = { blocks: BatchBlock[]; channel: Uint8Array; bodyBytes: number }
 
 /**
- * Posts the keystore chain's blocks to L1 as compressed batches (calldata to the inbox), one
- * transaction at a time from the batcher key.
+ * Posts the keystore chain's blocks to L1 as compressed batches (calldata, or blobs with
+ * `dataAvailability: 'blobs'`, to the inbox), one transaction at a time from the batcher key.
  *
  * Every decision is taken from L1 and the source, never from local state: on start (and every
  * step) it reads the inbox back with the verifier's rules (`InboxScanner`), so the next batch
@@ -145,6 +180,7 @@ type Packed = { blocks: BatchBlock[]; channel: Uint8Array; bodyBytes: number }
  *
  * @example
  * const batcher = new Batcher({ l1, account: privateKeyToAccount(key), source, onSafeHead: (h) => node.setSafe(h) })
+ * // or in blobs: new Batcher({ l1, account, source, dataAvailability: 'blobs', blobSource: createBeaconBlobSource({ url }) })
  * await batcher.start()
  * batcher.health().safeHead
  * await batcher.stop()
@@ -154,6 +190,8 @@ export class Batcher implements Service<BatcherHealth> {
   readonly #p: BatcherParameters
   readonly #log: Logger
   readonly #sender: TxSender
+  readonly #blobSender: BlobTxSender | undefined
+  readonly #maxBlobsPerTx: number
   #scanner: InboxScanner | undefined
   #controller: AbortController | undefined
   #loop: Promise<void> | undefined
@@ -178,6 +216,9 @@ export class Batcher implements Service<BatcherHealth> {
     transactions: 0,
     calldataBytes: 0,
     gasUsed: 0n,
+    blobs: 0,
+    blobDataBytes: 0,
+    blobGasUsed: 0n,
     reposts: 0,
     skipped: 0,
     consecutiveErrors: 0,
@@ -197,6 +238,45 @@ export class Batcher implements Service<BatcherHealth> {
       confirmations: parameters.confirmations ?? 0,
       logger: this.#log,
     })
+    this.#maxBlobsPerTx = parameters.maxBlobsPerTx ?? MAX_BLOBS_PER_TX
+    if (parameters.dataAvailability === 'blobs') {
+      const account = parameters.account
+      if (account.type !== 'local')
+        throw new RollupError('Blob batches need a local account.', {
+          details: 'the blob network wrapper is built around a transaction signed in this process',
+        })
+      if (
+        !Number.isInteger(this.#maxBlobsPerTx) ||
+        this.#maxBlobsPerTx < 1 ||
+        this.#maxBlobsPerTx > MAX_BLOBS_PER_TX
+      )
+        throw new RollupError(`maxBlobsPerTx must be 1..${MAX_BLOBS_PER_TX}.`, {
+          input: parameters.maxBlobsPerTx,
+        })
+      const capacity = blobPayloadCapacity(this.#maxBlobsPerTx)
+      if ((parameters.maxFrameBytes ?? 0) > capacity)
+        throw new RollupError(
+          `maxFrameBytes ${parameters.maxFrameBytes} exceeds ${this.#maxBlobsPerTx} blob(s).`,
+          {
+            details: `at most ${capacity}`,
+          },
+        )
+      this.#blobSender = new BlobTxSender({
+        client: parameters.l1,
+        account,
+        sidecarVersion: parameters.blobSidecarVersion,
+        maxFeePerBlobGas: parameters.maxFeePerBlobGas,
+        kzg: parameters.kzg,
+        timeoutMs: parameters.txTimeoutMs ?? 30_000,
+        confirmations: parameters.confirmations ?? 0,
+        logger: this.#log,
+      })
+    }
+  }
+
+  /** Where this batcher posts. */
+  get dataAvailability(): DataAvailability {
+    return this.#blobSender ? 'blobs' : 'calldata'
   }
 
   get address(): Address {
@@ -229,12 +309,20 @@ export class Batcher implements Service<BatcherHealth> {
       fromBlock: this.#p.l1StartBlock ?? 0n,
       start: this.#start,
       channelTimeout: this.#p.channelTimeout,
+      blobSource: this.#p.blobSource,
+      kzg: this.#p.kzg,
       logger: this.#log,
       onSkip: (s: SkippedInboxData) => {
         this.#stats.skipped++
         if (this.#inflight?.txHashes.includes(s.txHash)) this.#ownSkips.set(s.txHash, s)
       },
     })
+    if (this.#blobSender) {
+      // load the KZG trusted setup (~15–25 s of worker CPU) while the inbox is being read
+      void (this.#p.kzg ?? sharedKzg())
+        .blobToCommitment(new Uint8Array(BYTES_PER_BLOB))
+        .catch((error) => this.#log.warn('KZG warm-up failed', { error: shortMessageOf(error) }))
+    }
     const controller = new AbortController()
     this.#controller = controller
     this.#loop = runLoop({
@@ -254,7 +342,12 @@ export class Batcher implements Service<BatcherHealth> {
         this.#log[level]('step failed', { attempt, retryInMs: delayMs, error: shortMessageOf(error) })
       },
     })
-    this.#log.info('started', { batcher: this.address, inbox: this.inbox, start: this.#start.number })
+    this.#log.info('started', {
+      batcher: this.address,
+      inbox: this.inbox,
+      start: this.#start.number,
+      dataAvailability: this.dataAvailability,
+    })
   }
 
   async stop(): Promise<void> {
@@ -277,6 +370,7 @@ export class Batcher implements Service<BatcherHealth> {
           : 'starting'
     return {
       status,
+      dataAvailability: this.dataAvailability,
       safeHead: this.safeHead,
       next: this.#scanner?.next ?? this.#start,
       sourceHead: this.#sourceHead,
@@ -289,6 +383,9 @@ export class Batcher implements Service<BatcherHealth> {
         transactions: s.transactions,
         calldataBytes: s.calldataBytes,
         gasUsed: s.gasUsed.toString(),
+        blobs: s.blobs,
+        blobDataBytes: s.blobDataBytes,
+        blobGasUsed: s.blobGasUsed.toString(),
       },
       lastBatch: s.lastBatch,
       reposts: s.reposts,
@@ -372,8 +469,12 @@ export class Batcher implements Service<BatcherHealth> {
     return 'again'
   }
 
+  #maxFrameBytes(): number {
+    return this.#p.maxFrameBytes ?? (this.#blobSender ? blobPayloadCapacity(this.#maxBlobsPerTx) : 120_000)
+  }
+
   #maxBatchBytes(): number {
-    return this.#p.maxBatchBytes ?? (this.#p.maxFrameBytes ?? 120_000) - 1
+    return this.#p.maxBatchBytes ?? this.#maxFrameBytes() - 1
   }
 
   /** Keeps `#pending` = the source's blocks from `next.number` on, checking every parent link. */
@@ -434,25 +535,34 @@ export class Batcher implements Service<BatcherHealth> {
 
   async #post(packed: Packed, signal: AbortSignal | undefined): Promise<void> {
     const frames = toFrames(packed.channel, {
-      maxFrameBytes: this.#p.maxFrameBytes ?? 120_000,
+      maxFrameBytes: this.#maxFrameBytes(),
       maxFrames: DEFAULT_BATCH_LIMITS.maxFrames,
     })
     const first = packed.blocks[0]!.number
     const last = packed.blocks[packed.blocks.length - 1]!.number
     let gasUsed = 0n
+    let blobGasUsed = 0n
+    let blobs = 0
     let receipt: TransactionReceipt | undefined
     const txHashes: Hex[] = []
     for (const frame of frames) {
-      receipt = await this.#sender.send(
-        { to: this.inbox, data: toHex(frame), gas: inboxTxGas(frame) },
-        { signal },
-      )
+      if (this.#blobSender) {
+        const frameBlobs = encodeBlobPayload(frame, { maxBlobs: this.#maxBlobsPerTx })
+        receipt = await this.#blobSender.send({ to: this.inbox, blobs: frameBlobs }, { signal })
+        blobs += frameBlobs.length
+        blobGasUsed += receipt.blobGasUsed ?? 0n
+      } else
+        receipt = await this.#sender.send(
+          { to: this.inbox, data: toHex(frame), gas: inboxTxGas(frame) },
+          { signal },
+        )
       if (receipt.status !== 'success')
         throw new BatchTxFailedError('A batch transaction failed.', { details: receipt.transactionHash })
       txHashes.push(receipt.transactionHash)
       gasUsed += receipt.gasUsed
     }
-    const calldataBytes = frames.reduce((sum, f) => sum + f.length, 0)
+    const frameBytes = frames.reduce((sum, f) => sum + f.length, 0)
+    const calldataBytes = this.#blobSender ? 0 : frameBytes
     const txs = packed.blocks.reduce((sum, b) => sum + b.transactions.length, 0)
     this.#inflight = { last, l1BlockNumber: receipt!.blockNumber, txHashes }
     if (last > this.#highestPosted) this.#highestPosted = last
@@ -463,13 +573,18 @@ export class Batcher implements Service<BatcherHealth> {
     s.transactions += txs
     s.calldataBytes += calldataBytes
     s.gasUsed += gasUsed
+    s.blobs += blobs
+    if (blobs > 0) s.blobDataBytes += frameBytes
+    s.blobGasUsed += blobGasUsed
     s.lastBatch = {
       first,
       last,
       frames: frames.length,
       calldataBytes,
+      blobs,
       bodyBytes: packed.bodyBytes,
       gasUsed: gasUsed.toString(),
+      blobGasUsed: blobGasUsed.toString(),
       l1Block: receipt!.blockNumber,
     }
     this.#log.info('batch posted', {
@@ -477,8 +592,10 @@ export class Batcher implements Service<BatcherHealth> {
       last,
       txs,
       frames: frames.length,
-      bytes: calldataBytes,
+      bytes: frameBytes,
+      blobs,
       gasUsed,
+      blobGasUsed,
       gasPerTx: txs ? Number(gasUsed / BigInt(txs)) : undefined,
       l1Block: receipt!.blockNumber,
     })

@@ -17,6 +17,14 @@
  * is an `overlap`, one that starts after it is a `gap`. Therefore for every L2 block the first
  * valid batch in L1 order that continues the chain wins. A batch must also only reference L1
  * origins strictly before the L1 block that includes it (`future-origin`).
+ *
+ * Blob transactions (type 3) from the batcher to the inbox carry their frame in their blobs
+ * (their calldata is ignored). The blobs come from a `BlobSource` (untrusted) and each is checked
+ * against the transaction's versioned hash before it is decoded; a source that lies or has lost
+ * the blobs makes `sync` throw (`BlobMismatchError`, `BlobUnavailableError`) at that L1 block, with
+ * nothing from the block taken: a verifier must not skip data L1 committed to, or it would derive
+ * another chain than honest verifiers. A blob payload that verifies but does not decode is the
+ * batcher's fault and is skipped like bad calldata.
  */
 import {
   type Address,
@@ -31,10 +39,13 @@ import {
 import { getBlock, getBlockNumber, getTransactionReceipt } from 'viem/actions'
 import { RollupError, shortMessageOf } from '../shared/errors.js'
 import { type Logger, silentLogger } from '../shared/logger.js'
+import { type BlobSource, createRpcBlobSource, getVerifiedBlobs } from './blobSource.js'
+import { decodeBlobPayload } from './blobs.js'
 import { decodeBatch } from './codec.js'
-import { type BatchLimits, DEFAULT_BATCH_LIMITS, PART_HEADER_BYTES } from './constants.js'
+import { type BatchLimits, DEFAULT_BATCH_LIMITS } from './constants.js'
 import { BatchDecodeError, type BatchDecodeErrorReason } from './errors.js'
 import { ChannelAssembler, type ChannelAssemblerState, parseFrame } from './frames.js'
+import type { BlobKzg } from './kzg.js'
 import type { Batch, PostedBatch } from './types.js'
 
 /** Why inbox data was not accepted. */
@@ -86,6 +97,14 @@ export type InboxScannerParameters = {
   concurrency?: number | undefined
   /** L1 blocks scanned per `sync` call at most. Default 2000. */
   maxBlocksPerSync?: number | undefined
+  /**
+   * Where blob batches' blobs come from (untrusted: verified against the versioned hashes).
+   * Default: `anvil_getBlobsByTransactionHash` on `client` (the devnet); a beacon node on real
+   * networks (`createBeaconBlobSource`).
+   */
+  blobSource?: BlobSource | undefined
+  /** KZG used to verify blobs. Default: the process-wide worker (`sharedKzg()`). */
+  kzg?: BlobKzg | undefined
   logger?: Logger | undefined
   onSkip?: ((skipped: SkippedInboxData) => void) | undefined
 }
@@ -105,6 +124,9 @@ type Checkpoint = {
 
 type FullBlock = Block<bigint, true, 'latest'>
 
+/** A blob transaction's payload once verified: the frame bytes, or why it does not decode. */
+type BlobPayload = { data: Uint8Array; blobs: number } | { error: BatchDecodeError; blobs: number }
+
 /**
  * The inbox reader's state machine. `sync()` scans new L1 blocks (detecting reorgs by parent
  * hash and rewinding to the fork point); `batches` are the accepted batches in L1 order; `next`
@@ -120,6 +142,7 @@ export class InboxScanner {
   readonly #log: Logger
   readonly #limits: BatchLimits
   readonly #assembler: ChannelAssembler
+  readonly #blobSource: BlobSource
   #accepted: PostedBatch[] = []
   #next: NextBatch | undefined
   #history: Checkpoint[] = []
@@ -134,6 +157,7 @@ export class InboxScanner {
       limits: this.#limits,
     })
     this.#next = parameters.start
+    this.#blobSource = parameters.blobSource ?? createRpcBlobSource({ client: parameters.client })
   }
 
   /** Accepted batches, in L1 order. */
@@ -174,7 +198,10 @@ export class InboxScanner {
    * canonical, first rewinds to the newest kept block that still is (or to `fromBlock`).
    *
    * @returns The batches accepted by this call and whether the scan reached `toBlock`.
-   * @throws {@link L1ChainChangedError} when L1 reorganised during the scan (call again), RPC errors.
+   * @throws {@link L1ChainChangedError} when L1 reorganised during the scan (call again);
+   *   `BlobMismatchError` / `BlobUnavailableError` when the blob source cannot give a batch
+   *   transaction's blobs (nothing of that L1 block is taken; call again, or change the source);
+   *   RPC errors.
    */
   async sync(
     toBlock?: bigint,
@@ -199,6 +226,7 @@ export class InboxScanner {
         numbers.map((blockNumber) => getBlock(client, { blockNumber, includeTransactions: true })),
       )
       const receipts = await Promise.all(blocks.map((block) => this.#receiptsOf(block)))
+      const payloads = await Promise.all(blocks.map((block, i) => this.#blobPayloadsOf(block, receipts[i]!)))
       for (const [i, block] of blocks.entries()) {
         const parent = this.scanned
         if (parent && block.parentHash !== parent.hash)
@@ -208,7 +236,7 @@ export class InboxScanner {
               details: 'L1 reorganised during the scan; the next sync rewinds',
             },
           )
-        this.#processBlock(block, receipts[i] as Map<Hex, TransactionReceipt>)
+        this.#processBlock(block, receipts[i]!, payloads[i]!)
       }
     }
     const scannedTo = this.scanned?.number
@@ -240,6 +268,36 @@ export class InboxScanner {
     return new Map(receipts.map((r) => [r.transactionHash, r]))
   }
 
+  /** Fetches, verifies and decodes the blobs of the block's successful blob batch transactions. */
+  async #blobPayloadsOf(
+    block: FullBlock,
+    receipts: Map<Hex, TransactionReceipt>,
+  ): Promise<Map<Hex, BlobPayload>> {
+    const payloads = new Map<Hex, BlobPayload>()
+    for (const tx of this.#candidates(block)) {
+      if (tx.type !== 'eip4844' || receipts.get(tx.hash)?.status !== 'success') continue
+      const versionedHashes = tx.blobVersionedHashes ?? []
+      const blobs = await getVerifiedBlobs(
+        this.#blobSource,
+        {
+          txHash: tx.hash,
+          versionedHashes,
+          blockNumber: block.number,
+          blockHash: block.hash,
+          blockTimestamp: block.timestamp,
+        },
+        this.#p.kzg,
+      )
+      try {
+        payloads.set(tx.hash, { data: decodeBlobPayload(blobs), blobs: blobs.length })
+      } catch (error) {
+        if (!(error instanceof BatchDecodeError)) throw error
+        payloads.set(tx.hash, { error, blobs: blobs.length })
+      }
+    }
+    return payloads
+  }
+
   #skip(skipped: SkippedInboxData): void {
     const quiet = skipped.reason === 'duplicate'
     this.#log[quiet ? 'info' : 'warn']('inbox data skipped', {
@@ -252,7 +310,11 @@ export class InboxScanner {
     this.#p.onSkip?.(skipped)
   }
 
-  #processBlock(block: FullBlock, receipts: Map<Hex, TransactionReceipt>): void {
+  #processBlock(
+    block: FullBlock,
+    receipts: Map<Hex, TransactionReceipt>,
+    payloads: Map<Hex, BlobPayload>,
+  ): void {
     const l1BlockNumber = block.number
     for (const id of this.#assembler.expire(l1BlockNumber))
       this.#skip({
@@ -270,23 +332,30 @@ export class InboxScanner {
       let channel: Uint8Array
       let txHashes: Hex[] = [tx.hash]
       let calldataBytes: number
+      let blobs: number
       try {
-        const data = hexToBytes(tx.input)
+        // a blob transaction's frame is in its blobs (verified in #blobPayloadsOf), never its calldata
+        const payload = tx.type === 'eip4844' ? payloads.get(tx.hash) : undefined
+        if (payload && 'error' in payload) throw payload.error
+        const data = payload ? payload.data : hexToBytes(tx.input)
         const frame = parseFrame(data, this.#limits)
         if (frame.type === 'single') {
           channel = frame.channel
-          calldataBytes = data.length
+          calldataBytes = payload ? 0 : data.length
+          blobs = payload?.blobs ?? 0
         } else {
-          const done = this.#assembler.add(frame, position)
+          const done = this.#assembler.add(frame, { ...position, blobs: payload?.blobs ?? 0 })
           if (!done) continue
           channel = done.channel
           txHashes = done.txHashes
-          calldataBytes = done.channel.length + done.txHashes.length * PART_HEADER_BYTES
+          calldataBytes = done.calldataBytes
+          blobs = done.blobs
         }
         const batch = decodeBatch(channel, this.#limits)
         const rejected = this.#consider(batch, {
           inclusion: { l1BlockNumber, l1BlockHash: block.hash, txHashes, txIndex: tx.transactionIndex ?? 0 },
           calldataBytes,
+          blobs,
         })
         if (rejected) this.#skip(rejected)
       } catch (error) {
@@ -308,7 +377,7 @@ export class InboxScanner {
   /** Accepts the batch if it continues the chain. @returns why not, otherwise undefined. */
   #consider(
     batch: Batch,
-    where: Pick<PostedBatch, 'inclusion' | 'calldataBytes'>,
+    where: Pick<PostedBatch, 'inclusion' | 'calldataBytes' | 'blobs'>,
   ): SkippedInboxData | undefined {
     const first = batch.blocks[0]!.number
     const last = batch.blocks[batch.blocks.length - 1]!
@@ -348,6 +417,7 @@ export class InboxScanner {
       last: last.number,
       l1Block: where.inclusion.l1BlockNumber,
       bytes: where.calldataBytes,
+      blobs: where.blobs,
     })
     return undefined
   }

@@ -47,7 +47,11 @@ export class BatchDecodeError extends RollupError {
 
 export class UnknownBatchVersionError extends BatchDecodeError {
   override name = 'UnknownBatchVersionError'
-  constructor(what: 'frame type' | 'compression' | 'body version', value: number, offset: number) {
+  constructor(
+    what: 'frame type' | 'compression' | 'body version' | 'blob encoding',
+    value: number,
+    offset: number,
+  ) {
     super('unknown-version', `Unknown ${what} 0x${value.toString(16).padStart(2, '0')}.`, {
       offset,
       input: value,
@@ -128,4 +132,41 @@ export class BadFrameError extends BatchDecodeError {
  */
 export class InvalidBatchInputError extends RollupError {
   override name = 'InvalidBatchInputError'
+}
+
+/**
+ * A blob source served blobs that are not the ones the L1 transaction commits to: a blob whose
+ * KZG commitment does not hash to the transaction's versioned hash at that position, a blob that
+ * is not a valid blob (wrong size, a field element at or above the BLS modulus), or a different
+ * number of blobs. The data is never decoded. This is a fault of the source, not of the batch
+ * (L1 consensus guarantees the committed blobs were published), so the reader stops at this L1
+ * block instead of skipping it: skipping would make this reader's chain differ from every honest
+ * reader's. Retry, or switch to a source you trust for availability.
+ */
+export class BlobMismatchError extends RollupError {
+  override name = 'BlobMismatchError'
+  readonly txHash: string
+  /** Position of the offending blob in the transaction, when one blob is at fault. */
+  readonly index: number | undefined
+  constructor(
+    shortMessage: string,
+    parameters: { txHash: string; index?: number; details?: string; cause?: unknown },
+  ) {
+    super(shortMessage, { details: parameters.details, input: parameters.txHash, cause: parameters.cause })
+    this.txHash = parameters.txHash
+    this.index = parameters.index
+  }
+}
+
+/**
+ * The blob source does not have a transaction's blobs (never seen, or pruned: consensus clients
+ * keep blobs ~18 days). Like {@link BlobMismatchError}, the reader stops here rather than skip.
+ */
+export class BlobUnavailableError extends RollupError {
+  override name = 'BlobUnavailableError'
+  readonly txHash: string
+  constructor(shortMessage: string, parameters: { txHash: string; details?: string; cause?: unknown }) {
+    super(shortMessage, { details: parameters.details, input: parameters.txHash, cause: parameters.cause })
+    this.txHash = parameters.txHash
+  }
 }

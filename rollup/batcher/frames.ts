@@ -110,13 +110,13 @@ export function parseFrame(
   }
 }
 
-/** Where a frame was found. */
-export type FramePosition = { l1BlockNumber: bigint; txHash: Hex }
+/** Where a frame was found; `blobs` = how many blobs carried it (0 or absent: calldata). */
+export type FramePosition = { l1BlockNumber: bigint; txHash: Hex; blobs?: number | undefined }
 
 type PendingChannel = {
   readonly count: number
   readonly firstL1Block: bigint
-  readonly chunks: ReadonlyMap<number, { chunk: Uint8Array; txHash: Hex }>
+  readonly chunks: ReadonlyMap<number, { chunk: Uint8Array; txHash: Hex; blobs: number }>
   readonly bytes: number
 }
 
@@ -186,7 +186,17 @@ export class ChannelAssembler {
   add(
     frame: Extract<Frame, { type: 'part' }>,
     at: FramePosition,
-  ): { channel: Uint8Array; txHashes: Hex[]; firstL1Block: bigint } | undefined {
+  ):
+    | {
+        channel: Uint8Array
+        txHashes: Hex[]
+        firstL1Block: bigint
+        /** Blobs that carried the frames. */
+        blobs: number
+        /** Calldata bytes of the frames that came as calldata (header included). */
+        calldataBytes: number
+      }
+    | undefined {
     this.expire(at.l1BlockNumber)
     const next = new Map(this.#state)
     let channel = next.get(frame.channelId)
@@ -209,7 +219,7 @@ export class ChannelAssembler {
       throw new BatchLimitError('channel bytes', this.#limits.maxChannelBytes)
     }
     const chunks = new Map(channel.chunks)
-    chunks.set(frame.index, { chunk: frame.chunk, txHash: at.txHash })
+    chunks.set(frame.index, { chunk: frame.chunk, txHash: at.txHash, blobs: at.blobs ?? 0 })
     if (chunks.size < channel.count) {
       next.set(frame.channelId, { ...channel, chunks, bytes })
       this.#state = next
@@ -220,17 +230,21 @@ export class ChannelAssembler {
     const data = new Uint8Array(bytes)
     const txHashes: Hex[] = []
     let offset = 0
+    let blobs = 0
+    let calldataBytes = 0
     for (let i = 0; i < channel.count; i++) {
       const part = chunks.get(i)!
       data.set(part.chunk, offset)
       offset += part.chunk.length
       txHashes.push(part.txHash)
+      blobs += part.blobs
+      if (part.blobs === 0) calldataBytes += PART_HEADER_BYTES + part.chunk.length
     }
     if (channelIdOf(data) !== frame.channelId)
       throw new BadFrameError(
         `Channel ${frame.channelId} does not hash to its id.`,
         'a forged or mixed frame',
       )
-    return { channel: data, txHashes, firstL1Block: channel.firstL1Block }
+    return { channel: data, txHashes, firstL1Block: channel.firstL1Block, blobs, calldataBytes }
   }
 }

@@ -5,8 +5,39 @@ export {
   type BatcherParameters,
   BatchRejectedError,
   BatchTxFailedError,
+  type DataAvailability,
   inboxTxGas,
 } from './Batcher.js'
+export {
+  type BeaconBlobSourceParameters,
+  type BlobRequest,
+  type BlobSource,
+  BlobSourceError,
+  createBeaconBlobSource,
+  createRpcBlobSource,
+  getVerifiedBlobs,
+} from './blobSource.js'
+export {
+  BLOB_DATA_BYTES,
+  BLOB_ENCODING_VERSION,
+  BLOB_HEADER_BYTES,
+  BYTES_PER_BLOB,
+  blobPayloadCapacity,
+  blobsForPayload,
+  decodeBlobPayload,
+  encodeBlobPayload,
+  GAS_PER_BLOB,
+  MAX_BLOBS_PER_TX,
+} from './blobs.js'
+export {
+  BlobFeeTooHighError,
+  type BlobSidecar,
+  type BlobSidecarVersion,
+  BlobTxSender,
+  type BlobTxSenderParameters,
+  prepareBlobs,
+  wrapBlobTransaction,
+} from './blobTx.js'
 export {
   batchFromBlocks,
   compressBody,
@@ -35,6 +66,8 @@ export {
   BatchDecodeError,
   type BatchDecodeErrorReason,
   BatchLimitError,
+  BlobMismatchError,
+  BlobUnavailableError,
   InvalidBatchInputError,
   MalformedBatchError,
   TruncatedBatchError,
@@ -50,6 +83,7 @@ export {
   type SkippedInboxData,
   type SkipReason,
 } from './InboxScanner.js'
+export { type BlobKzg, createKzgWorker, KzgError, sharedKzg, versionedHashOf } from './kzg.js'
 export { type ReadBatchesParameters, type ReadBatchesReturnType, readBatches } from './readBatches.js'
 export {
   createRpcBatchSource,

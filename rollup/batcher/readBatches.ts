@@ -1,7 +1,9 @@
 import type { Address, Client } from 'viem'
 import { getBlockNumber } from 'viem/actions'
 import type { Logger } from '../shared/logger.js'
+import type { BlobSource, BlobSourceError } from './blobSource.js'
 import type { BatchLimits } from './constants.js'
+import type { BlobMismatchError, BlobUnavailableError } from './errors.js'
 import {
   InboxScanner,
   L1ChainChangedError,
@@ -9,6 +11,7 @@ import {
   type NextBatch,
   type SkippedInboxData,
 } from './InboxScanner.js'
+import type { BlobKzg } from './kzg.js'
 import type { PostedBatch } from './types.js'
 
 export type ReadBatchesParameters = {
@@ -24,6 +27,13 @@ export type ReadBatchesParameters = {
   channelTimeout?: number | undefined
   limits?: Partial<BatchLimits> | undefined
   concurrency?: number | undefined
+  /**
+   * Where blob batches' blobs come from (untrusted, verified against the versioned hashes).
+   * Default: `anvil_getBlobsByTransactionHash` on `client`; `createBeaconBlobSource` on real networks.
+   */
+  blobSource?: BlobSource | undefined
+  /** KZG used to verify blobs. Default `sharedKzg()`. */
+  kzg?: BlobKzg | undefined
   /** Retries when L1 reorganises during the read. Default 3. */
   retries?: number | undefined
   logger?: Logger | undefined
@@ -33,12 +43,19 @@ export type ReadBatchesParameters = {
 
 export type ReadBatchesReturnType = PostedBatch[]
 
-export type ReadBatchesErrorType = L1ChainChangedErrorType | Error
+export type ReadBatchesErrorType =
+  | L1ChainChangedErrorType
+  | BlobMismatchError
+  | BlobUnavailableError
+  | BlobSourceError
+  | Error
 
 /**
  * Reads the batches posted to the inbox between two L1 blocks, in L1 order, with the rules of
- * {@link InboxScanner}: only successful transactions from `batcher` to `inbox`; undecodable data is
- * skipped with a warning; a batch counts only if it continues the chain (first valid wins).
+ * {@link InboxScanner}: only successful transactions from `batcher` to `inbox`, calldata or blobs;
+ * undecodable data is skipped with a warning; a batch counts only if it continues the chain (first
+ * valid wins). Blobs are verified against their versioned hashes before decoding; a blob source
+ * that cannot serve them makes the read fail (it never skips what L1 committed to).
  * Multi-frame batches whose first frame lies before `fromBlock` are not seen: start at the
  * rollup's L1 start block.
  *
@@ -66,6 +83,8 @@ export async function readBatches(
       channelTimeout: parameters.channelTimeout,
       limits: parameters.limits,
       concurrency: parameters.concurrency,
+      blobSource: parameters.blobSource,
+      kzg: parameters.kzg,
       logger: parameters.logger,
       onSkip: parameters.onSkip,
     })

@@ -65,8 +65,10 @@ export type BatchInclusion = {
 /** A batch read from L1, with where it was found. */
 export type PostedBatch = Batch & {
   inclusion: BatchInclusion
-  /** Bytes of calldata it took on L1 (all frames). */
+  /** Bytes of calldata it took on L1 (its frames that came as calldata; 0 for a batch in blobs). */
   calldataBytes: number
+  /** Blobs that carried its frames (0 for a batch in calldata). */
+  blobs: number
 }
 
 /** Inbox and authorised sender (SystemConfig's `batcherHash` on a real deployment). */
