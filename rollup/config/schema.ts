@@ -85,6 +85,11 @@ export const keystoreChainSchema = z
     pollingIntervalMs: z.number().int().positive().default(250),
     /** L1 blocks the keystore chain's L1 origin stays behind the L1 head (reorg safety). */
     originLag: z.number().int().min(0).default(2),
+    /**
+     * How the batcher publishes batches on L1: `calldata` (default; no KZG setup) or `blobs`
+     * (EIP-4844: ~1/300 of the L1 gas per key update; loading the KZG setup takes ~20 s of CPU).
+     */
+    dataAvailability: z.enum(['calldata', 'blobs']).default('calldata'),
     /** Where the devnet's keystore node keeps its LevelDB; default: a temporary directory per run. */
     dataDir: z.string().optional(),
     /** Seconds between L2 blocks: block n has timestamp genesis.timestamp + n * l2BlockTime. */

@@ -380,6 +380,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
           l1StartBlock: BigInt(addresses.keystore.genesis.l1StartBlock),
           maxDelayMs: 2000,
           pollIntervalMs: 500,
+          dataAvailability: config.keystore.dataAvailability,
           onSafeHead: (head) => head && node.setSafeHeads({ safe: head.number }),
           logger,
         })
