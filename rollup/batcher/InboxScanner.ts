@@ -95,6 +95,11 @@ export type InboxScannerParameters = {
   reorgDepth?: number | undefined
   /** Parallel L1 requests. Default 8. */
   concurrency?: number | undefined
+  /**
+   * Keep only the last N accepted batches in memory (`batches`); use each `sync()`'s `accepted`
+   * to see every batch. Default: all (fine for short reads; long-running readers set a bound).
+   */
+  retainBatches?: number | undefined
   /** L1 blocks scanned per `sync` call at most. Default 2000. */
   maxBlocksPerSync?: number | undefined
   /**
@@ -144,6 +149,8 @@ export class InboxScanner {
   readonly #assembler: ChannelAssembler
   readonly #blobSource: BlobSource
   #accepted: PostedBatch[] = []
+  /** Accepted batches dropped from memory (`retainBatches`); checkpoints count from the start. */
+  #pruned = 0
   #next: NextBatch | undefined
   #history: Checkpoint[] = []
   #rewinds = 0
@@ -160,7 +167,7 @@ export class InboxScanner {
     this.#blobSource = parameters.blobSource ?? createRpcBlobSource({ client: parameters.client })
   }
 
-  /** Accepted batches, in L1 order. */
+  /** Accepted batches, in L1 order (the last `retainBatches` of them). */
   get batches(): readonly PostedBatch[] {
     return this.#accepted
   }
@@ -240,8 +247,17 @@ export class InboxScanner {
       }
     }
     const scannedTo = this.scanned?.number
+    const accepted = this.#accepted.slice(before)
+    // Bounded memory for long-running readers: older batches are only needed to rewind, and a
+    // rewind past them rescans from the start.
+    const retain = this.#p.retainBatches ?? Number.POSITIVE_INFINITY
+    if (this.#accepted.length > retain) {
+      const drop = this.#accepted.length - retain
+      this.#accepted.splice(0, drop)
+      this.#pruned += drop
+    }
     return {
-      accepted: this.#accepted.slice(before),
+      accepted,
       caughtUp: scannedTo === undefined ? target < this.#p.fromBlock : scannedTo >= target,
       scannedTo,
     }
@@ -366,7 +382,7 @@ export class InboxScanner {
     this.#history.push({
       number: block.number,
       hash: block.hash,
-      accepted: this.#accepted.length,
+      accepted: this.#pruned + this.#accepted.length,
       next: this.#next,
       channels: this.#assembler.state,
     })
@@ -437,10 +453,11 @@ export class InboxScanner {
     this.#rewinds++
     for (let i = this.#history.length - 1; i >= 0; i--) {
       const checkpoint = this.#history[i] as Checkpoint
+      if (checkpoint.accepted < this.#pruned) break // its batches are no longer in memory
       if ((await this.#canonicalHash(checkpoint.number)) === checkpoint.hash) {
-        const dropped = this.#accepted.length - checkpoint.accepted
+        const dropped = this.#pruned + this.#accepted.length - checkpoint.accepted
         this.#history.splice(i + 1)
-        this.#accepted.splice(checkpoint.accepted)
+        this.#accepted.splice(checkpoint.accepted - this.#pruned)
         this.#next = checkpoint.next
         this.#assembler.state = checkpoint.channels
         this.#log.warn('L1 reorg: rewound', { toL1Block: checkpoint.number, droppedBatches: dropped })
@@ -452,6 +469,7 @@ export class InboxScanner {
     })
     this.#history = []
     this.#accepted = []
+    this.#pruned = 0
     this.#next = this.#p.start
     this.#assembler.state = new Map()
   }

@@ -177,3 +177,29 @@ describe('InboxScanner', () => {
     expect(scanner.safeHead?.number).toBe(4n)
   })
 })
+
+describe('InboxScanner retainBatches', () => {
+  test('keeps the last N batches in memory; each sync still returns every batch it accepted', async () => {
+    const source = new KeystoreBlockSource({ seed: 'retain', firstOrigin: 1n })
+    for (let i = 0; i < 8; i++) source.produce(1)
+    const fromBlock = (await l1.getBlockNumber()) + 1n
+    for (let n = 1; n <= 5; n++) await post(batcher, single(channelOf(source.blocks.slice(n, n + 1))))
+    const scanner = new InboxScanner({
+      client: l1,
+      inbox: BATCH_INBOX_ADDRESS,
+      batcher: batcher.address,
+      fromBlock,
+      start: { number: 1n, parentHash: source.blocks[0]!.hash },
+      retainBatches: 2,
+    })
+    const first = await scanner.sync()
+    expect(first.accepted.map((b) => b.blocks[0]!.number)).toEqual([1n, 2n, 3n, 4n, 5n])
+    expect(scanner.batches.map((b) => b.blocks[0]!.number)).toEqual([4n, 5n])
+    expect(scanner.safeHead?.number).toBe(5n)
+    await post(batcher, single(channelOf(source.blocks.slice(6, 7))))
+    const second = await scanner.sync()
+    expect(second.accepted.map((b) => b.blocks[0]!.number)).toEqual([6n])
+    expect(scanner.batches.map((b) => b.blocks[0]!.number)).toEqual([5n, 6n])
+    expect(scanner.next?.number).toBe(7n)
+  })
+})

@@ -93,6 +93,8 @@ export class SafeHeadFollower implements Service<SafeHeadFollowerHealth> {
       start: { number: 1n, parentHash: parameters.genesisHash },
       confirmations: parameters.confirmations,
       maxBlocksPerSync: parameters.maxBlocksPerSync,
+      // bounded memory: the finalized head is looked up among the recent batches only
+      retainBatches: 1024,
       logger: parameters.logger,
     })
   }

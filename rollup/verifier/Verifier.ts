@@ -109,6 +109,7 @@ export class Verifier implements Service<VerifierHealth> {
   #abort: AbortController | undefined
   #loop: Promise<void> | undefined
   #applied = 0
+  #queue: PostedBatch[] = []
   #witness = { verified: 0, unverified: 0 }
   #fault: DerivationFaultError | undefined
   #status: ServiceHealth['status'] = 'starting'
@@ -145,6 +146,7 @@ export class Verifier implements Service<VerifierHealth> {
       fromBlock: BigInt(p.keystore.genesis.l1StartBlock),
       start: { number: 1n, parentHash: genesis.hash },
       confirmations: p.confirmations ?? 0,
+      retainBatches: 64,
       logger: p.logger,
     })
     if (p.checkOutputs ?? true) {
@@ -223,12 +225,17 @@ export class Verifier implements Service<VerifierHealth> {
   /** One round: read new batches from L1 and derive their blocks. Stops at a fault. */
   async step(): Promise<void> {
     if (this.#fault || !this.#scanner || !this.#node) return
-    await this.#scanner.sync()
-    for (const batch of this.#scanner.batches) {
+    // Batches accepted by the reader wait here until derived: an error (L1 RPC) in the middle of
+    // one leaves it and the later ones for the next step. The reader keeps few in memory.
+    const { accepted } = await this.#scanner.sync()
+    this.#queue.push(...accepted)
+    while (this.#queue.length > 0) {
+      const batch = this.#queue[0] as PostedBatch
       const last = batch.blocks[batch.blocks.length - 1]
       if (!last || last.number <= this.#node.head.number) {
         // Already derived (restart): the batch must still lead to the block we have.
         if (last) await this.#checkKnown(batch, last.number)
+        this.#queue.shift()
         continue
       }
       try {
@@ -241,6 +248,7 @@ export class Verifier implements Service<VerifierHealth> {
             `derived ${this.#node.head.hash}, the batch claims ${batch.lastHash}`,
           )
         this.#applied++
+        this.#queue.shift()
       } catch (error) {
         if (!(error instanceof DerivationFaultError)) throw error
         this.#fault = error
