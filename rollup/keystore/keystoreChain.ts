@@ -97,7 +97,10 @@ export type CreateKeystoreChainNodeParameters = KeystoreChainInputs & {
   confirmations: number
   /** Max seconds an L2 block may run ahead of its L1 origin before a warning. Default 1800. */
   maxSequencerDrift?: number | undefined
-} & Pick<KeystoreNodeParameters, 'dataDir' | 'produceBlocks' | 'rpc' | 'logger' | 'maxTxsPerBlock' | 'cache'>
+} & Pick<
+    KeystoreNodeParameters,
+    'dataDir' | 'produceBlocks' | 'rpc' | 'logger' | 'maxTxsPerBlock' | 'cache' | 'blockGasLimit'
+  >
 
 /**
  * A KeystoreNode for the keystore chain: the genesis above, the block time and genesis time of
@@ -150,6 +153,7 @@ export async function createKeystoreChainNode(
     logger: parameters.logger,
     maxTxsPerBlock: parameters.maxTxsPerBlock,
     cache: parameters.cache,
+    blockGasLimit: parameters.blockGasLimit,
   })
 }
 

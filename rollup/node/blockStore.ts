@@ -5,6 +5,7 @@ import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { bigIntToBytes, bytesToBigInt, bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { Hex } from 'viem'
 import type { Kv, KvOp } from './kv.js'
+import { sharedTxCommon } from './vmTuning.js'
 
 /** A transaction in a keystore-chain block: signed (types 0/1/2) or an OP deposit (0x7e). */
 export type NodeTx =
@@ -132,6 +133,8 @@ export function decodeStoredBlock(
   bytes: Uint8Array,
   common: Common,
   decodeDeposit: DecodeDeposit | undefined,
+  /** The Common transactions are decoded with (`sharedTxCommon(common)` saves a copy per tx). */
+  txCommon: Common = common,
 ): StoredBlock {
   const [headerRaw, raws, froms, receipts, size, extra] = RLP.decode(bytes) as unknown[] as [
     Uint8Array[],
@@ -156,7 +159,7 @@ export function decodeStoredBlock(
         )
       return decodeDeposit(raw, decoded[i] as StoredReceipt)
     }
-    return { kind: 'signed', tx: createTxFromRLP(raw, { common }), hash, from, raw }
+    return { kind: 'signed', tx: createTxFromRLP(raw, { common: txCommon }), hash, from, raw }
   })
   return {
     header,
@@ -180,6 +183,7 @@ export function decodeStoredBlock(
 export class BlockStore {
   readonly kv: Kv
   readonly #common: Common
+  readonly #txCommon: Common
   readonly #decodeDeposit: DecodeDeposit | undefined
   readonly #cache = new Map<Hex, StoredBlock>()
   readonly #cacheBlocks: number
@@ -192,6 +196,7 @@ export class BlockStore {
   ) {
     this.kv = kv
     this.#common = common
+    this.#txCommon = sharedTxCommon(common)
     this.#decodeDeposit = parameters.decodeDeposit
     this.#cacheBlocks = parameters.cacheBlocks ?? 256
   }
@@ -235,7 +240,7 @@ export class BlockStore {
     if (cached) return cached
     const bytes = await this.kv.get(K.block(h))
     if (!bytes) return undefined
-    const block = decodeStoredBlock(bytes, this.#common, this.#decodeDeposit)
+    const block = decodeStoredBlock(bytes, this.#common, this.#decodeDeposit, this.#txCommon)
     this.#remember(block)
     return block
   }

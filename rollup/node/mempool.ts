@@ -4,6 +4,7 @@ import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { type Address, bytesToBigInt, bytesToHex } from '@ethereumjs/util'
 import type { Hex } from 'viem'
 import { KeystoreTxRejectedError } from './errors.js'
+import { sharedTxCommon } from './vmTuning.js'
 
 /** What the mempool needs to know about the head state to admit a transaction. */
 export type MempoolStateReader = {
@@ -38,6 +39,8 @@ export type PendingTx = {
 export class Mempool {
   readonly #p: MempoolParameters
   readonly #allowed: Set<string>
+  /** Decodes transactions without copying the Common per transaction. */
+  readonly #txCommon: Common
   /** Insertion order = inclusion order; per sender nonces are contiguous. */
   readonly #pending = new Map<Hex, PendingTx>()
   /** Per sender: pending count and total upfront cost (admission is O(1) in the pool size). */
@@ -46,6 +49,7 @@ export class Mempool {
   constructor(parameters: MempoolParameters) {
     this.#p = parameters
     this.#allowed = new Set(parameters.allowedRecipients.map((a) => a.toLowerCase()))
+    this.#txCommon = sharedTxCommon(parameters.common)
   }
 
   get size(): number {
@@ -108,7 +112,7 @@ export class Mempool {
 
     let tx: TypedTransaction
     try {
-      tx = createTxFromRLP(raw, { common: this.#p.common })
+      tx = createTxFromRLP(raw, { common: this.#txCommon })
     } catch (error) {
       const message = (error as Error).message
       if (/signature|s-value|v-value/i.test(message))
