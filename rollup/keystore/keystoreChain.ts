@@ -15,6 +15,7 @@ import { KeystoreNode, type KeystoreNodeParameters } from '../node/KeystoreNode.
 import { L1OriginSelector } from '../node/l1Origin.js'
 import { createSequencerPlanner, encodeBlockOrigin, toBatchBlock } from '../node/sequencer.js'
 import type { Logger } from '../shared/logger.js'
+import { keystoreL1SloadReads } from './l1sloadReads.js'
 
 /**
  * The keystore chain's own predeploys, as `node-config/keystore-genesis.json` places them (outside
@@ -133,7 +134,17 @@ export async function createKeystoreChainNode(
     blockTime: keystore.l2BlockTime,
     l1sload:
       role === 'sequencer'
-        ? { mode: 'live', l1Client: parameters.l1, l1Blocks: KEYSTORE_PREDEPLOYS.L1Blocks, ringSize }
+        ? {
+            mode: 'live',
+            l1Client: parameters.l1,
+            l1Blocks: KEYSTORE_PREDEPLOYS.L1Blocks,
+            ringSize,
+            predictReads: keystoreL1SloadReads({
+              l2Keystore: KEYSTORE_PREDEPLOYS.L2Keystore,
+              l1Keystore: parameters.l1Keystore,
+              chainId: BigInt(keystore.chainId),
+            }),
+          }
         : { mode: 'replay', l1Blocks: KEYSTORE_PREDEPLOYS.L1Blocks, ringSize },
     ...(role === 'sequencer'
       ? {

@@ -272,3 +272,53 @@ describe('slot block production', () => {
     expect(timed.head.number).toBe(head)
   })
 })
+
+describe('admission beside block production', () => {
+  const base = {
+    chainId: 901,
+    gas: 100_000n,
+    maxFeePerGas: parseGwei('10'),
+    maxPriorityFeePerGas: 1n,
+    type: 'eip1559',
+    to: STORE,
+  } as const
+
+  it('acknowledges transactions while a block is being built; they go into a later block, nonces consistent', async () => {
+    let release: () => void = () => {}
+    let gate: Promise<void> = Promise.resolve()
+    const paused = await KeystoreNode.create({
+      alloc: { [dev.address]: { balance: parseEther('10') }, [STORE]: { code: STORE_CODE } },
+      allowedRecipients: [STORE],
+      // The planner runs inside block production: holding it holds the block.
+      planBlock: async () => {
+        await gate
+        return { deposits: [], extra: new Uint8Array() }
+      },
+    })
+    const tx = (nonce: number) =>
+      dev.signTransaction({ ...base, nonce, data: `0x${nonce.toString(16).padStart(64, '0')}` })
+    const raw = async (nonce: number) => Uint8Array.from(Buffer.from((await tx(nonce)).slice(2), 'hex'))
+    await paused.sendRawTransaction(await raw(0))
+    await paused.produceBlock() // nonce 0 in block 1
+    await paused.sendRawTransaction(await raw(1))
+    gate = new Promise((r) => {
+      release = r
+    })
+    const building = paused.produceBlock() // holds on the planner; nonce 1 is in its snapshot-to-be
+    // Acknowledged at once although the block is still being built (nonce 2 follows the pool's 1).
+    const acked = await Promise.race([
+      paused.sendRawTransaction(await raw(2)).then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 2000)),
+    ])
+    expect(acked).toBe(true)
+    expect(paused.head.number).toBe(1n)
+    release()
+    const block2 = await building
+    await paused.sendRawTransaction(await raw(3)) // against the new head: state nonce 2 or 3, pool consistent
+    const block3 = await paused.produceBlock()
+    const nonces = [...block2.txs, ...block3.txs].map((t) => (t.kind === 'signed' ? Number(t.tx.nonce) : -1))
+    expect(nonces).toEqual([1, 2, 3])
+    expect(paused.mempool.size).toBe(0)
+    await paused.stop()
+  })
+})

@@ -70,7 +70,27 @@ export type NodeL1Sload = {
   /** The L1Blocks predeploy on this chain and its ring size. */
   l1Blocks: Hex
   ringSize: bigint
-} & ({ mode: 'live'; l1Client: Client } | { mode: 'replay' })
+} & (
+  | {
+      mode: 'live'
+      l1Client: Client
+      /**
+       * Optional: the L1 storage a pool transaction will read with L1SLOAD, known from its calldata
+       * (e.g. the keystore chain's L2Keystore calls). Used to prefetch proofs before a block runs
+       * without a dry run of that transaction; `undefined` = unknown (dry run). A wrong guess costs
+       * only time: values are proven either way and served only when actually read.
+       */
+      predictReads?: L1SloadReadPredictor | undefined
+    }
+  | { mode: 'replay' }
+)
+
+/** What a transaction will read with L1SLOAD: (L1 address, storage keys) pairs, or undefined. */
+export type L1SloadReadPredictor = (tx: {
+  from: Hex
+  to: Hex
+  data: Uint8Array
+}) => { address: Hex; keys: Hex[] }[] | undefined
 
 export type KeystoreNodeParameters = {
   /** Genesis state: address → { code, storage, balance, nonce }. */
@@ -157,6 +177,10 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   readonly #callPrecompiles: NodePrecompile[]
   #head: StoredBlock
   #lock: Promise<unknown> = Promise.resolve()
+  /** Serializes admissions (among themselves only: they run beside block production). */
+  #admitLock: Promise<unknown> = Promise.resolve()
+  /** A read-only view of the head state for admission, replaced when the head moves. */
+  #headView: { block: StoredBlock; sm: Promise<MerkleStateManager> } | undefined
   #timer: NodeJS.Timeout | undefined
   #server: Server | undefined
   #rpcUrl: string | undefined
@@ -331,6 +355,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
           this.nextBaseFee,
         )
         entry.journalKey = key
+        entry.durable = true
         readmitted++
       } catch (error) {
         stale.push(BlockStore.poolDel(key))
@@ -431,6 +456,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = undefined
     await this.#lock.catch(() => {})
+    await this.#admitLock.catch(() => {})
     await this.#ackWriter
     const server = this.#server
     this.#server = undefined
@@ -453,12 +479,39 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     }
   }
 
-  /** Serializes state-changing work (admission, block production). */
+  /** Serializes block production and application. */
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new KeystoreNodeError('the node is stopped'))
     const run = this.#lock.then(fn, fn)
     this.#lock = run.catch(() => {})
     return run
+  }
+
+  /**
+   * Serializes admissions. They do not wait for a block being built: they read the head state
+   * (a view replaced when the head moves) and the pool, which the block producer changes only
+   * together, in one synchronous step after its commit (see `MempoolStateReader.version`); the
+   * block takes a snapshot of the durable pool entries when it starts.
+   */
+  #admit<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new KeystoreNodeError('the node is stopped'))
+    const run = this.#admitLock.then(fn, fn)
+    this.#admitLock = run.catch(() => {})
+    return run
+  }
+
+  /** The head state for admission (one view per head, with its own caches). */
+  #headState(): Promise<MerkleStateManager> {
+    const head = this.#head
+    if (this.#headView?.block !== head) this.#headView = { block: head, sm: this.stateAt(head) }
+    return this.#headView.sm
+  }
+
+  /** What the mempool reads: accounts at the head, versioned by the head block. */
+  readonly #headReader = {
+    getAccount: async (a: Address) =>
+      (await (await this.#headState()).getAccount(a)) ?? { nonce: 0n, balance: 0n },
+    version: () => this.#head,
   }
 
   /**
@@ -488,19 +541,15 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
    * @returns the tx hash. @throws {KeystoreTxRejectedError}
    */
   async sendRawTransaction(raw: Uint8Array): Promise<Hex> {
-    const entry = await this.#exclusive(async () => {
-      const sm = await this.stateAt(this.#head)
-      const e = await this.mempool.add(
-        raw,
-        { getAccount: async (a) => (await sm.getAccount(a)) ?? { nonce: 0n, balance: 0n } },
-        this.nextBaseFee,
-      )
+    const entry = await this.#admit(async () => {
+      const e = await this.mempool.add(raw, this.#headReader, this.nextBaseFee)
       const { key, op } = this.store.poolPut(raw)
       e.journalKey = key
       return { e, op }
     })
     try {
       await this.#journal(entry.op)
+      entry.e.durable = true
     } catch (error) {
       this.mempool.remove([entry.e.hash])
       this.#lastError = (error as Error).message
@@ -598,8 +647,11 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
           ...(r.receipt.contractAddress ? { contractAddress: r.receipt.contractAddress } : {}),
         })
       }
+      // Pool: the durable entries as of now (admissions go on during the build; see #admit).
       const candidates: PendingTx[] =
-        source === 'pool' ? this.mempool.list() : source.map((raw) => this.#decodeSigned(raw))
+        source === 'pool'
+          ? this.mempool.list().filter((e) => e.durable)
+          : source.map((raw) => this.#decodeSigned(raw))
       const max = this.#p.maxTxsPerBlock ?? 5000
       if (source === 'pool' && this.#l1sloadLive && candidates.length > 0)
         await this.#prefetchL1Sload(candidates.slice(0, max), context)
@@ -746,11 +798,26 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         }
     }
     const started = performance.now()
+    const predict = this.#p.l1sload?.mode === 'live' ? this.#p.l1sload.predictReads : undefined
+    const origin = predict ? await this.#readOrigin(sm) : undefined
+    let dryRuns = 0
     try {
       for (const entry of candidates) {
         if (count >= budget) break
         const tx = entry.tx
         if (!tx.to) continue
+        const predicted =
+          origin && predict?.({ from: entry.sender, to: tx.to.toString() as Hex, data: tx.data })
+        if (predicted) {
+          for (const read of predicted)
+            this.#l1sload.collect(
+              origin,
+              read.address.toLowerCase() as Hex,
+              read.keys.map((k) => k.toLowerCase() as Hex),
+            )
+          continue
+        }
+        dryRuns++
         const intrinsic = tx.getIntrinsicGas()
         if (tx.gasLimit <= intrinsic) continue
         const depth = checkpointDepth(sm)
@@ -797,9 +864,16 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     if (count > 0)
       this.log.debug('L1SLOAD prefetched', {
         txs: candidates.length,
+        dryRuns,
         keys: count,
         ms: Math.round(performance.now() - started),
       })
+  }
+
+  /** The L1 origin L1SLOAD reads at in `sm` (the latest header in L1Blocks), if any. */
+  async #readOrigin(sm: MerkleStateManager): Promise<L1Origin | undefined> {
+    const config = this.#p.l1sload
+    return config ? readL1BlocksLatest(sm, config.l1Blocks, config.ringSize) : undefined
   }
 
   /** A batch transaction for replay: decoded and signature-checked, not pooled. */

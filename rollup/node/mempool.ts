@@ -9,6 +9,13 @@ import { sharedTxCommon } from './vmTuning.js'
 /** What the mempool needs to know about the head state to admit a transaction. */
 export type MempoolStateReader = {
   getAccount(address: Address): Promise<{ nonce: bigint; balance: bigint }>
+  /**
+   * Identifies the state `getAccount` reads (the node's head). When the head may move while an
+   * account is read (admission runs beside block production), the read is repeated until the
+   * version did not change across it, so the account and the pool's pending counts (updated in
+   * the same synchronous step as the head) are checked together.
+   */
+  version?: (() => unknown) | undefined
 }
 
 export type MempoolParameters = {
@@ -28,6 +35,8 @@ export type PendingTx = {
   raw: Uint8Array
   /** Key of its entry in the node's durable pool journal (set by the node). */
   journalKey?: string | undefined
+  /** Its journal entry is on disk (set by the node): only such transactions go into blocks. */
+  durable?: boolean | undefined
 }
 
 /**
@@ -143,7 +152,13 @@ export class Mempool {
 
     const hash = bytesToHex(tx.hash()) as Hex
     if (this.#pending.has(hash)) reject('already-known', `${hash} is already pending`)
-    const account = await state.getAccount(senderAddress)
+    let account: { nonce: bigint; balance: bigint }
+    let version: unknown
+    do {
+      version = state.version?.()
+      account = await state.getAccount(senderAddress)
+    } while (state.version && state.version() !== version)
+    // From here on synchronous: the pool and the state read are consistent.
     const pending = this.#pendingOf(sender)
     const next = account.nonce + pending.count
     if (tx.nonce < next) reject('nonce-too-low', `nonce ${tx.nonce}, next nonce for ${sender} is ${next}`)
