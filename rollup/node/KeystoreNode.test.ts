@@ -322,3 +322,42 @@ describe('admission beside block production', () => {
     await paused.stop()
   })
 })
+
+describe('memory bounds', () => {
+  it('emptying the state caches and evicting cached blocks change no result', async () => {
+    const make = (cache?: { stateTxs: number; blockTxs: number; blocks: number }) =>
+      KeystoreNode.create({
+        alloc: { [dev.address]: { balance: parseEther('10') }, [STORE]: { code: STORE_CODE } },
+        allowedRecipients: [STORE],
+        genesisTimestamp: 1_700_000_000n,
+        ...(cache ? { cache } : {}),
+      })
+    const tight = await make({ stateTxs: 1, blockTxs: 1, blocks: 2 })
+    const roomy = await make()
+    const hashes: [string, string][] = []
+    for (let nonce = 0; nonce < 6; nonce++) {
+      const raw = await dev.signTransaction({
+        chainId: 901,
+        type: 'eip1559',
+        to: STORE,
+        nonce,
+        gas: 100_000n,
+        maxFeePerGas: parseGwei('10'),
+        maxPriorityFeePerGas: 1n,
+        data: `0x${(nonce + 1).toString(16).padStart(64, '0')}`,
+      })
+      const bytes = Uint8Array.from(Buffer.from(raw.slice(2), 'hex'))
+      await tight.sendRawTransaction(bytes)
+      await roomy.sendRawTransaction(bytes)
+      hashes.push([(await tight.produceBlock()).hash, (await roomy.produceBlock()).hash])
+    }
+    for (const [a, b] of hashes) expect(a).toBe(b)
+    // Evicted blocks are read back from the store, identical.
+    for (let n = 1n; n <= 6n; n++)
+      expect((await tight.getBlockByNumber(n))?.hash).toBe((await roomy.getBlockByNumber(n))?.hash)
+    const first = await tight.getBlockByNumber(1n)
+    expect(first?.receipts[0]?.status).toBe(1)
+    await tight.stop()
+    await roomy.stop()
+  })
+})

@@ -136,7 +136,23 @@ export type KeystoreNodeParameters = {
   /** Default: native secp256k1 recovery and WASM keccak (`fastCrypto`). */
   customCrypto?: CustomCrypto | undefined
   /** Memory bounds: trie nodes and blocks kept in LRU caches. */
-  cache?: { trieNodes?: number | undefined; blocks?: number | undefined } | undefined
+  cache?:
+    | {
+        /** Trie nodes kept in memory (LRU). Default 200,000. */
+        trieNodes?: number | undefined
+        /** Recent blocks kept decoded (LRU). Default 256. */
+        blocks?: number | undefined
+        /** …holding at most this many transactions in all. Default 10,000. */
+        blockTxs?: number | undefined
+        /**
+         * The executing state's account/storage caches are emptied (after a block, all written to
+         * the trie) once this many transactions ran since the last time: @ethereumjs's storage
+         * cache keeps every slot of a contract, and every update adds one to the message passer.
+         * Default 10,000.
+         */
+        stateTxs?: number | undefined
+      }
+    | undefined
   logger?: Logger | undefined
 }
 
@@ -196,6 +212,8 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   /** The live L1SLOAD precompile (prefetching); undefined in replay mode or without L1SLOAD. */
   readonly #l1sloadLive: CreateL1SloadPrecompileReturnType | undefined
   #safeHead = 0n
+  /** Transactions executed since the executing state's caches were last emptied. */
+  #txsSinceCacheClear = 0
   #finalizedHead = 0n
 
   private constructor(
@@ -256,6 +274,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     const store = new BlockStore(kv, common, {
       decodeDeposit: decodeStoredDeposit,
       cacheBlocks: parameters.cache?.blocks,
+      cacheTxs: parameters.cache?.blockTxs,
     })
     try {
       const trie = await createMPT({
@@ -661,8 +680,12 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
       // still sees EIP-2200 original values as of its own start (cleared after each below, as a
       // depth-0 commit would).
       await sm.checkpoint()
+      let executed = 0
       for (const entry of candidates) {
         if (source === 'pool' && included.length >= max) break
+        // Let the event loop serve requests now and then: the EVM's awaits are microtasks only, so
+        // without this a big block would hold JSON-RPC (and acknowledgements) until it is done.
+        if (++executed % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve))
         if (gasUsed + entry.tx.gasLimit > this.blockGasLimit) {
           if (source === 'pool') continue
           throw new KeystoreNodeError(`transaction ${entry.hash} does not fit in block ${number}`)
@@ -745,6 +768,12 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
 
       this.#head = stored
       this.mempool.remove([...included, ...dropped].map((e) => e.hash))
+      this.#txsSinceCacheClear += txs.length
+      if (this.#txsSinceCacheClear >= (this.#p.cache?.stateTxs ?? 10_000)) {
+        // Everything is in the trie (flushed for the state root): only re-reads are lost.
+        sm.clearCaches()
+        this.#txsSinceCacheClear = 0
+      }
       this.log.info('block produced', {
         number,
         hash: stored.hash,
@@ -1020,6 +1049,9 @@ const DRY_RUN_REVERT = (): ExecResult => ({
   executionGasUsed: 0n,
   exceptionError: new EVMError(EVMError.errorMessages.REVERT),
 })
+
+/** Transactions executed between two yields to the event loop while building a block. */
+const YIELD_EVERY = 64
 
 /** Keys per prefetch `eth_getProof` (the node's own eth_getProof serves up to 1000). */
 const PREFETCH_CHUNK = 1000
