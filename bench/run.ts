@@ -2,33 +2,36 @@
  * `npm run bench`: measures what the issues ask, side by side with the named baselines in the
  * same run, and writes bench/results.json (flat: name → number) and BENCHMARKS.md.
  *
- * Sections: gas of proof reads on an L2 (ours vs OP SecureMerkleTrie), TypeScript proof
- * verification (ours vs @ethereumjs/mpt), devnet start-up and L1 → L2 key-change latency.
- * `npm run bench -- --only gas,verify` runs a subset (other figures keep their previous values).
+ * Sections: `gas` (proof reads on an L2, ours vs OP SecureMerkleTrie), `verify` (TypeScript proof
+ * verification, ours vs @ethereumjs/mpt), `devnet` (start-up, L1 → L2 key-change latency),
+ * `rollup` (keystore-chain updates/s and inclusion latency), `l1gas` (L1 gas per keystore-chain
+ * update vs an L1Keystore.updateKey), `e2e` (keystore-chain write → verified on l2a and l2b, by
+ * stage). `npm run bench -- --only gas,verify` runs a subset (other figures keep their values);
+ * the soak (`npm run bench:soak`) is separate and its figures are always kept.
+ * `--rollup-rate <n>` / `--rollup-seconds <n>` change the offered rate and window of `rollup`.
  */
-import { execSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { benchVerify } from '../precompiles/storage-proof/bench.js'
 import { benchDevnet } from './devnet.js'
 import { benchGas } from './gas.js'
-import { renderBenchmarks } from './report.js'
+import { isSoakFigure, writeResults } from './results.js'
+import { benchE2EKeystore } from './rollup/e2eKeystore.js'
+import { benchL1Gas } from './rollup/l1Gas.js'
+import { benchThroughput } from './rollup/throughput.js'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const resultsPath = join(root, 'bench/results.json')
 const log = (line: string) => console.log(`bench: ${line}`)
 
-const onlyArg = process.argv.find((a) => a.startsWith('--only'))
-const only = onlyArg
-  ? (onlyArg.split('=')[1] ?? process.argv[process.argv.indexOf(onlyArg) + 1] ?? '').split(',')
-  : null
+const arg = (name: string): string | undefined => {
+  const i = process.argv.findIndex((a) => a === name || a.startsWith(`${name}=`))
+  if (i < 0) return undefined
+  const a = process.argv[i] as string
+  return a.includes('=') ? a.split('=')[1] : process.argv[i + 1]
+}
+const onlyArg = arg('--only')
+const only = onlyArg ? onlyArg.split(',') : null
 const run = (section: string) => !only || only.includes(section)
 
-const results: Record<string, number> =
-  existsSync(resultsPath) && only ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {}
-
+const results: Record<string, number> = {}
+const started = performance.now()
 if (run('gas')) Object.assign(results, await benchGas(log))
 if (run('verify')) {
   const v = await benchVerify({ iterations: 2000 })
@@ -39,28 +42,28 @@ if (run('verify')) {
   results['verify.baseline.us'] = round(v.baselineUs, 1)
 }
 if (run('devnet')) Object.assign(results, await benchDevnet(log))
-
-const sorted = Object.fromEntries(Object.entries(results).sort(([a], [b]) => a.localeCompare(b)))
-writeFileSync(resultsPath, `${JSON.stringify(sorted, null, 2)}\n`)
-const machine = {
-  cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
-  memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
-  node: process.version,
-  date: new Date().toISOString().slice(0, 10),
-  commit: safe(() => execSync('git rev-parse --short HEAD', { cwd: root }).toString().trim()),
+if (run('rollup')) {
+  const rate = arg('--rollup-rate')
+  const seconds = arg('--rollup-seconds')
+  Object.assign(
+    results,
+    await benchThroughput(log, {
+      ...(rate ? { rate: Number(rate) } : {}),
+      ...(seconds ? { seconds: Number(seconds) } : {}),
+    }),
+  )
 }
-writeFileSync(join(root, 'BENCHMARKS.md'), renderBenchmarks(sorted, machine))
-log(`wrote bench/results.json and BENCHMARKS.md (${Object.keys(sorted).length} figures)`)
+if (run('l1gas')) Object.assign(results, await benchL1Gas(log))
+if (run('e2e')) Object.assign(results, await benchE2EKeystore(log))
+
+// A subset keeps every other figure; a full run keeps only the soak's (its own command).
+const written = writeResults(results, { keep: only ? () => true : isSoakFigure })
+log(
+  `wrote bench/results.json and BENCHMARKS.md (${Object.keys(written).length} figures) in ${((performance.now() - started) / 60_000).toFixed(1)} min`,
+)
+process.exit(0)
 
 function round(n: number, digits: number): number {
   const f = 10 ** digits
   return Math.round(n * f) / f
-}
-
-function safe(f: () => string): string {
-  try {
-    return f()
-  } catch {
-    return 'unknown'
-  }
 }

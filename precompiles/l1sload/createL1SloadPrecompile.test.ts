@@ -97,6 +97,41 @@ describe('createL1SloadPrecompile against anvil', () => {
     expect(proofs).toBe(2)
   })
 
+  test('prefetch: one eth_getProof proves many keys ahead; calls then ask nothing; only served values are witnessed', async () => {
+    const asked: number[] = []
+    const counting = lyingClient((r) => {
+      asked.push((r.storageProof as unknown[]).length)
+    })
+    const witness = new L1SloadWitness()
+    const precompile = createL1SloadPrecompile({ l1Client: counting, getL1Origin: () => origin, witness })
+    await precompile.prefetch(origin, target, [...slots, slot(7), slots[0] as Hex])
+    expect(asked).toEqual([4]) // distinct keys, one request
+    expect(precompile.isCached(origin, target, slots[1] as Hex)).toBe(true)
+    expect(witness.size).toBe(0) // nothing served yet
+    const evm = await evmWith(precompile)
+    const result = await callL1Sload(evm, concatHex([target, slots[1] as Hex, slot(7)]), {
+      via: 'staticcall',
+    })
+    expect(bytesToHex(result.returnValue)).toBe(concatHex([written[1] as Hex, pad('0x00', { size: 32 })]))
+    expect(asked).toEqual([4])
+    expect(witness.entries().map((e) => e.key)).toEqual([slots[1], slot(7)])
+    await precompile.prefetch(origin, target, slots) // all cached: no request
+    expect(asked).toEqual([4])
+  })
+
+  test('prefetch from a lying RPC fails and caches nothing', async () => {
+    const liar = createL1SloadPrecompile({
+      l1Client: lyingClient((r) => {
+        ;((r.storageProof as { value: Hex }[])[0] as { value: Hex }).value = '0x1234'
+      }),
+      getL1Origin: () => origin,
+    })
+    await expect(liar.prefetch(origin, target, [slots[0] as Hex])).rejects.toBeInstanceOf(
+      L1SloadUnavailableError,
+    )
+    expect(liar.isCached(origin, target, slots[0] as Hex)).toBe(false)
+  })
+
   test.each([
     [
       'wrong value',

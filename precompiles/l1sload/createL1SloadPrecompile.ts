@@ -1,8 +1,13 @@
-import type { Client, Hex } from 'viem'
+import type { Address, Client, Hex } from 'viem'
 import { type ProofResponse, verifyProofResponse } from '../storage-proof/index.js'
 import { L1SloadUnavailableError, type L1SloadUnavailableErrorType } from './errors.js'
 import { type L1SloadWitness, witnessKey } from './L1SloadWitness.js'
-import { type GetL1Origin, type L1SloadPrecompile, makeL1SloadPrecompile } from './precompile.js'
+import {
+  type GetL1Origin,
+  type L1Origin,
+  type L1SloadPrecompile,
+  makeL1SloadPrecompile,
+} from './precompile.js'
 
 export type CreateL1SloadPrecompileParameters = {
   /** Any viem client on L1. Untrusted: every answer is proven against `getL1Origin().stateRoot`. */
@@ -15,7 +20,18 @@ export type CreateL1SloadPrecompileParameters = {
   cacheSize?: number | undefined
 }
 
-export type CreateL1SloadPrecompileReturnType = L1SloadPrecompile
+export type CreateL1SloadPrecompileReturnType = L1SloadPrecompile & {
+  /**
+   * Proves `keys` of `address` at `origin` with ONE `eth_getProof` and caches the values, so that
+   * later calls reading them need no round trip. Nothing is recorded in the witness: a value is
+   * recorded only when a call is served. For a block builder that knows the keys its transactions
+   * will read (a dry run), ahead of executing them. Keep `keys` within the cache size.
+   * @throws {L1SloadUnavailableError} when the RPC fails or its answer does not verify (nothing cached).
+   */
+  prefetch(origin: L1Origin, address: Address, keys: readonly Hex[]): Promise<void>
+  /** Whether the value of (origin, address, key) is cached (no RPC). */
+  isCached(origin: L1Origin, address: Address, key: Hex): boolean
+}
 
 /** Thrown out of `runCall`/`runTx` by the precompile (not an EVM result). */
 export type CreateL1SloadPrecompileErrorType = L1SloadUnavailableErrorType
@@ -59,38 +75,38 @@ export function createL1SloadPrecompile({
     return value
   }
 
-  return makeL1SloadPrecompile(getL1Origin, async (origin, address, keys) => {
+  /** Proves `keys` (distinct) with one eth_getProof; caches and returns them in order. */
+  const fetchProven = async (origin: L1Origin, address: Address, keys: Hex[], calledWith: Hex[]) => {
+    const fail = (reason: string, cause?: Error) =>
+      new L1SloadUnavailableError({ reason, l1BlockNumber: origin.number, address, keys: calledWith, cause })
+    let response: ProofResponse
+    try {
+      response = (await l1Client.request({
+        method: 'eth_getProof',
+        params: [address, keys, `0x${origin.number.toString(16)}`],
+      } as never)) as unknown as ProofResponse
+    } catch (error) {
+      throw fail('the L1 RPC failed to answer eth_getProof', error as Error)
+    }
+    let values: Hex[]
+    try {
+      const { storage } = verifyProofResponse({ stateRoot: origin.stateRoot, address, slots: keys, response })
+      values = keys.map((_, i) => storage[i]?.value as Hex)
+    } catch (error) {
+      throw fail('the L1 RPC answer does not verify against the L1 origin state root', error as Error)
+    }
+    for (const [i, key] of keys.entries()) remember(witnessKey(origin.number, address, key), values[i] as Hex)
+    return values
+  }
+
+  const precompile = makeL1SloadPrecompile(getL1Origin, async (origin, address, keys) => {
     const values: (Hex | undefined)[] = keys.map((key) => cached(witnessKey(origin.number, address, key)))
     const missing = [...new Set(keys.filter((_, i) => values[i] === undefined))]
     if (missing.length > 0) {
-      const fail = (reason: string, cause?: Error) =>
-        new L1SloadUnavailableError({ reason, l1BlockNumber: origin.number, address, keys, cause })
-      let response: ProofResponse
-      try {
-        response = (await l1Client.request({
-          method: 'eth_getProof',
-          params: [address, missing, `0x${origin.number.toString(16)}`],
-        } as never)) as unknown as ProofResponse
-      } catch (error) {
-        throw fail('the L1 RPC failed to answer eth_getProof', error as Error)
-      }
-      let proven: Map<Hex, Hex>
-      try {
-        const { storage } = verifyProofResponse({
-          stateRoot: origin.stateRoot,
-          address,
-          slots: missing,
-          response,
-        })
-        proven = new Map(missing.map((key, i) => [key, storage[i]?.value as Hex]))
-      } catch (error) {
-        throw fail('the L1 RPC answer does not verify against the L1 origin state root', error as Error)
-      }
+      const fetched = await fetchProven(origin, address, missing, keys)
+      const proven = new Map(missing.map((key, i) => [key, fetched[i] as Hex]))
       keys.forEach((key, i) => {
-        if (values[i] !== undefined) return
-        const value = proven.get(key) as Hex
-        values[i] = value
-        remember(witnessKey(origin.number, address, key), value)
+        if (values[i] === undefined) values[i] = proven.get(key) as Hex
       })
     }
     const served = values as Hex[]
@@ -100,4 +116,15 @@ export function createL1SloadPrecompile({
         witness.record({ l1BlockNumber: origin.number, address, key, value: served[i] as Hex })
     return served
   })
+  return {
+    ...precompile,
+    prefetch: async (origin, address, keys) => {
+      const lower = address.toLowerCase() as Address
+      const missing = [...new Set(keys.map((k) => k.toLowerCase() as Hex))].filter(
+        (k) => !cache.has(witnessKey(origin.number, lower, k)),
+      )
+      if (missing.length > 0) await fetchProven(origin, lower, missing, missing)
+    },
+    isCached: (origin, address, key) => cache.has(witnessKey(origin.number, address, key)),
+  }
 }

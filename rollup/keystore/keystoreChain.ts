@@ -15,6 +15,7 @@ import { KeystoreNode, type KeystoreNodeParameters } from '../node/KeystoreNode.
 import { L1OriginSelector } from '../node/l1Origin.js'
 import { createSequencerPlanner, encodeBlockOrigin, toBatchBlock } from '../node/sequencer.js'
 import type { Logger } from '../shared/logger.js'
+import { keystoreL1SloadReads } from './l1sloadReads.js'
 
 /**
  * The keystore chain's own predeploys, as `node-config/keystore-genesis.json` places them (outside
@@ -97,7 +98,10 @@ export type CreateKeystoreChainNodeParameters = KeystoreChainInputs & {
   confirmations: number
   /** Max seconds an L2 block may run ahead of its L1 origin before a warning. Default 1800. */
   maxSequencerDrift?: number | undefined
-} & Pick<KeystoreNodeParameters, 'dataDir' | 'produceBlocks' | 'rpc' | 'logger' | 'maxTxsPerBlock' | 'cache'>
+} & Pick<
+    KeystoreNodeParameters,
+    'dataDir' | 'produceBlocks' | 'rpc' | 'logger' | 'maxTxsPerBlock' | 'cache' | 'blockGasLimit'
+  >
 
 /**
  * A KeystoreNode for the keystore chain: the genesis above, the block time and genesis time of
@@ -130,7 +134,17 @@ export async function createKeystoreChainNode(
     blockTime: keystore.l2BlockTime,
     l1sload:
       role === 'sequencer'
-        ? { mode: 'live', l1Client: parameters.l1, l1Blocks: KEYSTORE_PREDEPLOYS.L1Blocks, ringSize }
+        ? {
+            mode: 'live',
+            l1Client: parameters.l1,
+            l1Blocks: KEYSTORE_PREDEPLOYS.L1Blocks,
+            ringSize,
+            predictReads: keystoreL1SloadReads({
+              l2Keystore: KEYSTORE_PREDEPLOYS.L2Keystore,
+              l1Keystore: parameters.l1Keystore,
+              chainId: BigInt(keystore.chainId),
+            }),
+          }
         : { mode: 'replay', l1Blocks: KEYSTORE_PREDEPLOYS.L1Blocks, ringSize },
     ...(role === 'sequencer'
       ? {
@@ -150,6 +164,7 @@ export async function createKeystoreChainNode(
     logger: parameters.logger,
     maxTxsPerBlock: parameters.maxTxsPerBlock,
     cache: parameters.cache,
+    blockGasLimit: parameters.blockGasLimit,
   })
 }
 

@@ -273,6 +273,95 @@ describe('slot block production', () => {
   })
 })
 
+describe('admission beside block production', () => {
+  const base = {
+    chainId: 901,
+    gas: 100_000n,
+    maxFeePerGas: parseGwei('10'),
+    maxPriorityFeePerGas: 1n,
+    type: 'eip1559',
+    to: STORE,
+  } as const
+
+  it('acknowledges transactions while a block is being built; they go into a later block, nonces consistent', async () => {
+    let release: () => void = () => {}
+    let gate: Promise<void> = Promise.resolve()
+    const paused = await KeystoreNode.create({
+      alloc: { [dev.address]: { balance: parseEther('10') }, [STORE]: { code: STORE_CODE } },
+      allowedRecipients: [STORE],
+      // The planner runs inside block production: holding it holds the block.
+      planBlock: async () => {
+        await gate
+        return { deposits: [], extra: new Uint8Array() }
+      },
+    })
+    const tx = (nonce: number) =>
+      dev.signTransaction({ ...base, nonce, data: `0x${nonce.toString(16).padStart(64, '0')}` })
+    const raw = async (nonce: number) => Uint8Array.from(Buffer.from((await tx(nonce)).slice(2), 'hex'))
+    await paused.sendRawTransaction(await raw(0))
+    await paused.produceBlock() // nonce 0 in block 1
+    await paused.sendRawTransaction(await raw(1))
+    gate = new Promise((r) => {
+      release = r
+    })
+    const building = paused.produceBlock() // holds on the planner; nonce 1 is in its snapshot-to-be
+    // Acknowledged at once although the block is still being built (nonce 2 follows the pool's 1).
+    const acked = await Promise.race([
+      paused.sendRawTransaction(await raw(2)).then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 2000)),
+    ])
+    expect(acked).toBe(true)
+    expect(paused.head.number).toBe(1n)
+    release()
+    const block2 = await building
+    await paused.sendRawTransaction(await raw(3)) // against the new head: state nonce 2 or 3, pool consistent
+    const block3 = await paused.produceBlock()
+    const nonces = [...block2.txs, ...block3.txs].map((t) => (t.kind === 'signed' ? Number(t.tx.nonce) : -1))
+    expect(nonces).toEqual([1, 2, 3])
+    expect(paused.mempool.size).toBe(0)
+    await paused.stop()
+  })
+})
+
+describe('memory bounds', () => {
+  it('emptying the state caches and evicting cached blocks change no result', async () => {
+    const make = (cache?: { stateTxs: number; blockTxs: number; blocks: number }) =>
+      KeystoreNode.create({
+        alloc: { [dev.address]: { balance: parseEther('10') }, [STORE]: { code: STORE_CODE } },
+        allowedRecipients: [STORE],
+        genesisTimestamp: 1_700_000_000n,
+        ...(cache ? { cache } : {}),
+      })
+    const tight = await make({ stateTxs: 1, blockTxs: 1, blocks: 2 })
+    const roomy = await make()
+    const hashes: [string, string][] = []
+    for (let nonce = 0; nonce < 6; nonce++) {
+      const raw = await dev.signTransaction({
+        chainId: 901,
+        type: 'eip1559',
+        to: STORE,
+        nonce,
+        gas: 100_000n,
+        maxFeePerGas: parseGwei('10'),
+        maxPriorityFeePerGas: 1n,
+        data: `0x${(nonce + 1).toString(16).padStart(64, '0')}`,
+      })
+      const bytes = Uint8Array.from(Buffer.from(raw.slice(2), 'hex'))
+      await tight.sendRawTransaction(bytes)
+      await roomy.sendRawTransaction(bytes)
+      hashes.push([(await tight.produceBlock()).hash, (await roomy.produceBlock()).hash])
+    }
+    for (const [a, b] of hashes) expect(a).toBe(b)
+    // Evicted blocks are read back from the store, identical.
+    for (let n = 1n; n <= 6n; n++)
+      expect((await tight.getBlockByNumber(n))?.hash).toBe((await roomy.getBlockByNumber(n))?.hash)
+    const first = await tight.getBlockByNumber(1n)
+    expect(first?.receipts[0]?.status).toBe(1)
+    await tight.stop()
+    await roomy.stop()
+  })
+})
+
 describe('health', () => {
   it('is degraded while slots are overdue, and failing production backs off', async () => {
     const now = BigInt(Math.floor(Date.now() / 1000))

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { type BlockHeader, createBlock, createBlockHeader } from '@ethereumjs/block'
 import type { Common, CustomCrypto } from '@ethereumjs/common'
-import type { AddPrecompile } from '@ethereumjs/evm'
+import { type AddPrecompile, EVMError, type ExecResult } from '@ethereumjs/evm'
 import { createMPT } from '@ethereumjs/mpt'
 import { RLP } from '@ethereumjs/rlp'
 import { Caches, MerkleStateManager } from '@ethereumjs/statemanager'
@@ -11,14 +11,17 @@ import { Address, bytesToHex, hexToBytes, ValueEncoding } from '@ethereumjs/util
 import { Bloom, createVM, encodeReceipt, type RunTxResult, runTx, type VM } from '@ethereumjs/vm'
 import type { Client, Hex } from 'viem'
 import {
+  type CreateL1SloadPrecompileReturnType,
   createL1SloadPrecompile,
   createReplayL1Sload,
+  type L1Origin,
   type L1SloadPrecompile,
   L1SloadUnavailableError,
   L1SloadWitness,
   type L1SloadWitnessEntry,
+  l1SloadGas,
+  parseL1SloadInput,
 } from '../../precompiles/l1sload/index.js'
-import { keccak256 } from '../../precompiles/storage-proof/keccak.js'
 import { DEPOSIT_TX_TYPE, type DepositTx, decodeDepositTx, encodeDepositTx } from '../derivation/deposits.js'
 import { type Logger, silentLogger } from '../shared/logger.js'
 import type { Service, ServiceHealth } from '../shared/service.js'
@@ -30,8 +33,10 @@ import { executeDeposit, formatDepositTransaction } from './deposit.js'
 import { JsonRpcError, KeystoreNodeError } from './errors.js'
 import { type Kv, type KvOp, LevelKv, MemoryKv } from './kv.js'
 import { Mempool, type PendingTx } from './mempool.js'
+import { orderedTrieRoot } from './orderedTrie.js'
 import { startRpcServer } from './rpcServer.js'
 import { TrieDb } from './trieDb.js'
+import { fastEipLookup, installJumpAnalysisCache, sharedTxCommon } from './vmTuning.js'
 
 export type { NodeTx, StoredBlock, StoredReceipt } from './blockStore.js'
 
@@ -65,7 +70,27 @@ export type NodeL1Sload = {
   /** The L1Blocks predeploy on this chain and its ring size. */
   l1Blocks: Hex
   ringSize: bigint
-} & ({ mode: 'live'; l1Client: Client } | { mode: 'replay' })
+} & (
+  | {
+      mode: 'live'
+      l1Client: Client
+      /**
+       * Optional: the L1 storage a pool transaction will read with L1SLOAD, known from its calldata
+       * (e.g. the keystore chain's L2Keystore calls). Used to prefetch proofs before a block runs
+       * without a dry run of that transaction; `undefined` = unknown (dry run). A wrong guess costs
+       * only time: values are proven either way and served only when actually read.
+       */
+      predictReads?: L1SloadReadPredictor | undefined
+    }
+  | { mode: 'replay' }
+)
+
+/** What a transaction will read with L1SLOAD: (L1 address, storage keys) pairs, or undefined. */
+export type L1SloadReadPredictor = (tx: {
+  from: Hex
+  to: Hex
+  data: Uint8Array
+}) => { address: Hex; keys: Hex[] }[] | undefined
 
 export type KeystoreNodeParameters = {
   /** Genesis state: address → { code, storage, balance, nonce }. */
@@ -113,7 +138,23 @@ export type KeystoreNodeParameters = {
   /** Default: native secp256k1 recovery and WASM keccak (`fastCrypto`). */
   customCrypto?: CustomCrypto | undefined
   /** Memory bounds: trie nodes and blocks kept in LRU caches. */
-  cache?: { trieNodes?: number | undefined; blocks?: number | undefined } | undefined
+  cache?:
+    | {
+        /** Trie nodes kept in memory (LRU). Default 200,000. */
+        trieNodes?: number | undefined
+        /** Recent blocks kept decoded (LRU). Default 256. */
+        blocks?: number | undefined
+        /** …holding at most this many transactions in all. Default 10,000. */
+        blockTxs?: number | undefined
+        /**
+         * The executing state's account/storage caches are emptied (after a block, all written to
+         * the trie) once this many transactions ran since the last time: @ethereumjs's storage
+         * cache keeps every slot of a contract, and every update adds one to the message passer.
+         * Default 10,000.
+         */
+        stateTxs?: number | undefined
+      }
+    | undefined
   logger?: Logger | undefined
 }
 
@@ -154,6 +195,10 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   readonly #callPrecompiles: NodePrecompile[]
   #head: StoredBlock
   #lock: Promise<unknown> = Promise.resolve()
+  /** Serializes admissions (among themselves only: they run beside block production). */
+  #admitLock: Promise<unknown> = Promise.resolve()
+  /** A read-only view of the head state for admission, replaced when the head moves. */
+  #headView: { block: StoredBlock; sm: Promise<MerkleStateManager> } | undefined
   #timer: NodeJS.Timeout | undefined
   #server: Server | undefined
   #rpcUrl: string | undefined
@@ -162,9 +207,15 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   #ackBatch: { ops: KvOp[]; promise: Promise<void> } | undefined
   #ackWriter: Promise<void> = Promise.resolve()
   #closed = false
-  /** The L1SLOAD witness of the block being built (live: recorded; replay: given). */
-  #witness: L1SloadWitness | undefined
+  /** Decodes batch transactions without a Common copy each. */
+  readonly #txCommon: Common
+  /** What the block precompile sees of the block being built: its witness, the dry-run collector. */
+  readonly #l1sload: L1SloadBlockState
+  /** The live L1SLOAD precompile (prefetching); undefined in replay mode or without L1SLOAD. */
+  readonly #l1sloadLive: CreateL1SloadPrecompileReturnType | undefined
   #safeHead = 0n
+  /** Transactions executed since the executing state's caches were last emptied. */
+  #txsSinceCacheClear = 0
   #finalizedHead = 0n
 
   private constructor(
@@ -176,8 +227,13 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
       trieDb: TrieDb
       head: StoredBlock
       genesis: StoredBlock
+      l1sload: L1SloadBlockState
+      l1sloadLive: CreateL1SloadPrecompileReturnType | undefined
     },
   ) {
+    this.#txCommon = sharedTxCommon(parts.common)
+    this.#l1sload = parts.l1sload
+    this.#l1sloadLive = parts.l1sloadLive
     this.#p = p
     this.common = parts.common
     this.vm = parts.vm
@@ -188,7 +244,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     this.log = (p.logger ?? silentLogger).child({ service: 'node' })
     this.#callPrecompiles = [
       ...(p.precompiles ?? []),
-      ...(p.l1sload ? [makeL1Sload(p.l1sload, () => undefined)] : []),
+      ...(p.l1sload ? [makeL1Sload(p.l1sload, { witness: undefined, collect: undefined }).precompile] : []),
     ]
     this.mempool = new Mempool({
       common: parts.common,
@@ -204,10 +260,13 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
    * @throws {KeystoreNodeError} when the data directory holds another chain (genesis mismatch).
    */
   static async create(parameters: KeystoreNodeParameters): Promise<KeystoreNode> {
-    const common = createKeystoreCommon({
-      ...(parameters.chainId ? { chainId: parameters.chainId } : {}),
-      customCrypto: parameters.customCrypto ?? fastCrypto(),
-    })
+    const common = fastEipLookup(
+      createKeystoreCommon({
+        ...(parameters.chainId ? { chainId: parameters.chainId } : {}),
+        customCrypto: parameters.customCrypto ?? fastCrypto(),
+      }),
+    )
+    await installJumpAnalysisCache()
     let kv: Kv
     if (parameters.dataDir) {
       mkdirSync(parameters.dataDir, { recursive: true })
@@ -217,6 +276,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     const store = new BlockStore(kv, common, {
       decodeDeposit: decodeStoredDeposit,
       cacheBlocks: parameters.cache?.blocks,
+      cacheTxs: parameters.cache?.blockTxs,
     })
     try {
       const trie = await createMPT({
@@ -226,11 +286,11 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         common,
       })
       const sm = new MerkleStateManager({ common, trie, caches: new Caches() })
-      const holder: { node?: KeystoreNode } = {}
-      const blockPrecompiles = [
-        ...(parameters.precompiles ?? []),
-        ...(parameters.l1sload ? [makeL1Sload(parameters.l1sload, () => holder.node?.currentWitness)] : []),
-      ]
+      const l1sloadState: L1SloadBlockState = { witness: undefined, collect: undefined }
+      const l1sload = parameters.l1sload
+        ? makeL1Sload(parameters.l1sload, l1sloadState, l1SloadCacheSize(parameters))
+        : undefined
+      const blockPrecompiles = [...(parameters.precompiles ?? []), ...(l1sload ? [l1sload.precompile] : [])]
       const vm = await KeystoreNode.#makeVm(common, sm, blockPrecompiles)
       const allocRoot = await applyGenesisAlloc(sm, parameters.alloc)
       const stored = await store.getBlockByNumber(0n)
@@ -271,8 +331,16 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         await store.commitBlock(genesis, trieDb.drain())
         head = genesis
       }
-      const node = new KeystoreNode(parameters, { common, vm, store, trieDb, head, genesis })
-      holder.node = node
+      const node = new KeystoreNode(parameters, {
+        common,
+        vm,
+        store,
+        trieDb,
+        head,
+        genesis,
+        l1sload: l1sloadState,
+        l1sloadLive: l1sload?.live,
+      })
       await node.#readmitJournal()
       return node
     } catch (error) {
@@ -308,6 +376,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
           this.nextBaseFee,
         )
         entry.journalKey = key
+        entry.durable = true
         readmitted++
       } catch (error) {
         stale.push(BlockStore.poolDel(key))
@@ -335,7 +404,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
   }
   /** The L1SLOAD witness of the block being built, if any. */
   get currentWitness(): L1SloadWitness | undefined {
-    return this.#witness
+    return this.#l1sload.witness
   }
   /** Seconds per block. */
   get blockTime(): number {
@@ -415,6 +484,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     if (this.#timer) clearTimeout(this.#timer)
     this.#timer = undefined
     await this.#lock.catch(() => {})
+    await this.#admitLock.catch(() => {})
     await this.#ackWriter
     const server = this.#server
     this.#server = undefined
@@ -441,12 +511,39 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     }
   }
 
-  /** Serializes state-changing work (admission, block production). */
+  /** Serializes block production and application. */
   #exclusive<T>(fn: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new KeystoreNodeError('the node is stopped'))
     const run = this.#lock.then(fn, fn)
     this.#lock = run.catch(() => {})
     return run
+  }
+
+  /**
+   * Serializes admissions. They do not wait for a block being built: they read the head state
+   * (a view replaced when the head moves) and the pool, which the block producer changes only
+   * together, in one synchronous step after its commit (see `MempoolStateReader.version`); the
+   * block takes a snapshot of the durable pool entries when it starts.
+   */
+  #admit<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new KeystoreNodeError('the node is stopped'))
+    const run = this.#admitLock.then(fn, fn)
+    this.#admitLock = run.catch(() => {})
+    return run
+  }
+
+  /** The head state for admission (one view per head, with its own caches). */
+  #headState(): Promise<MerkleStateManager> {
+    const head = this.#head
+    if (this.#headView?.block !== head) this.#headView = { block: head, sm: this.stateAt(head) }
+    return this.#headView.sm
+  }
+
+  /** What the mempool reads: accounts at the head, versioned by the head block. */
+  readonly #headReader = {
+    getAccount: async (a: Address) =>
+      (await (await this.#headState()).getAccount(a)) ?? { nonce: 0n, balance: 0n },
+    version: () => this.#head,
   }
 
   /**
@@ -476,19 +573,15 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
    * @returns the tx hash. @throws {KeystoreTxRejectedError}
    */
   async sendRawTransaction(raw: Uint8Array): Promise<Hex> {
-    const entry = await this.#exclusive(async () => {
-      const sm = await this.stateAt(this.#head)
-      const e = await this.mempool.add(
-        raw,
-        { getAccount: async (a) => (await sm.getAccount(a)) ?? { nonce: 0n, balance: 0n } },
-        this.nextBaseFee,
-      )
+    const entry = await this.#admit(async () => {
+      const e = await this.mempool.add(raw, this.#headReader, this.nextBaseFee)
       const { key, op } = this.store.poolPut(raw)
       e.journalKey = key
       return { e, op }
     })
     try {
       await this.#journal(entry.op)
+      entry.e.durable = true
     } catch (error) {
       this.mempool.remove([entry.e.hash])
       this.#lastError = (error as Error).message
@@ -556,8 +649,8 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     }
     const context = createBlock({ header: headerBase, withdrawals: [] }, { common: this.common })
     const sm = this.vm.stateManager as MerkleStateManager
-    if (this.#p.l1sload?.mode === 'replay') this.#witness = plan.witness ?? new L1SloadWitness()
-    else this.#witness = this.#p.l1sload ? new L1SloadWitness() : undefined
+    if (this.#p.l1sload?.mode === 'replay') this.#l1sload.witness = plan.witness ?? new L1SloadWitness()
+    else this.#l1sload.witness = this.#p.l1sload ? new L1SloadWitness() : undefined
     const txs: NodeTx[] = []
     const receipts: StoredReceipt[] = []
     const encodedReceipts: Uint8Array[] = []
@@ -596,11 +689,26 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
           ...(r.receipt.contractAddress ? { contractAddress: r.receipt.contractAddress } : {}),
         })
       }
+      // Pool: the durable entries as of now (admissions go on during the build; see #admit).
       const candidates: PendingTx[] =
-        source === 'pool' ? this.mempool.list() : source.map((raw) => this.#decodeSigned(raw))
+        source === 'pool'
+          ? this.mempool.list().filter((e) => e.durable)
+          : source.map((raw) => this.#decodeSigned(raw))
       const max = this.#p.maxTxsPerBlock ?? 5000
+      if (source === 'pool' && this.#l1sloadLive && candidates.length > 0)
+        await this.#prefetchL1Sload(candidates.slice(0, max), context)
+      // One state-trie flush per block instead of one per transaction: an outer checkpoint keeps
+      // the transactions' writes in the state caches until the block's end (the accounts every
+      // update touches, like the messenger's, are written to the trie once). Each transaction
+      // still sees EIP-2200 original values as of its own start (cleared after each below, as a
+      // depth-0 commit would).
+      await sm.checkpoint()
+      let executed = 0
       for (const entry of candidates) {
         if (source === 'pool' && included.length >= max) break
+        // Let the event loop serve requests now and then: the EVM's awaits are microtasks only, so
+        // without this a big block would hold JSON-RPC (and acknowledgements) until it is done.
+        if (++executed % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve))
         if (gasUsed + entry.tx.gasLimit > this.blockGasLimit) {
           if (source === 'pool') continue
           throw new KeystoreNodeError(`transaction ${entry.hash} does not fit in block ${number}`)
@@ -620,6 +728,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
           // journal to where this transaction started, so a dropped transaction leaves no trace
           // (nonce, fee, storage) in the block's state.
           while (checkpointDepth(sm) > depth) await this.vm.evm.journal.revert()
+          sm.originalStorageCache.clear()
           if (source !== 'pool')
             throw new KeystoreNodeError(`transaction ${entry.hash} of block ${number} cannot execute`, {
               cause: error,
@@ -628,6 +737,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
           this.log.warn('tx dropped', { hash: entry.hash, error: (error as Error).message.split('\n')[0] })
           continue
         }
+        sm.originalStorageCache.clear()
         gasUsed += result.totalGasSpent
         included.push(entry)
         const index = txs.length
@@ -647,27 +757,24 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
           logs: logsOf(result.receipt.logs),
         })
       }
+      await sm.commit()
       const stateRoot = await sm.getStateRoot()
-      const receiptTrie = await createMPT({ useKeyHashingFunction: keccak256 })
-      const txTrie = await createMPT({ useKeyHashingFunction: keccak256 })
       const bloom = new Bloom()
-      for (const [i, t] of txs.entries()) {
-        await receiptTrie.put(RLP.encode(i), encodedReceipts[i] as Uint8Array)
-        await txTrie.put(RLP.encode(i), t.raw)
-        bloom.or(new Bloom(hexToBytes((receipts[i] as StoredReceipt).logsBloom)))
-      }
+      for (const r of receipts) bloom.or(new Bloom(hexToBytes(r.logsBloom)))
+      const transactionsTrie = orderedTrieRoot(txs.map((t) => t.raw))
+      const receiptTrie = orderedTrieRoot(encodedReceipts)
       const header = createBlockHeader(
         {
           ...headerBase,
           stateRoot,
           gasUsed,
-          transactionsTrie: txTrie.root(),
-          receiptTrie: receiptTrie.root(),
+          transactionsTrie,
+          receiptTrie,
           logsBloom: bloom.bitvector,
         },
         { common: this.common },
       )
-      const extra = encodeBlockExtra(plan.extra, this.#witness?.entries() ?? [])
+      const extra = encodeBlockExtra(plan.extra, this.#l1sload.witness?.entries() ?? [])
       const stored: StoredBlock = {
         header,
         hash: bytesToHex(header.hash()) as Hex,
@@ -681,8 +788,15 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         e.journalKey ? [BlockStore.poolDel(e.journalKey)] : [],
       )
       await this.store.commitBlock(stored, [...this.#trieDb.drain(), ...poolDeletes])
+
       this.#head = stored
       this.mempool.remove([...included, ...dropped].map((e) => e.hash))
+      this.#txsSinceCacheClear += txs.length
+      if (this.#txsSinceCacheClear >= (this.#p.cache?.stateTxs ?? 10_000)) {
+        // Everything is in the trie (flushed for the state root): only re-reads are lost.
+        sm.clearCaches()
+        this.#txsSinceCacheClear = 0
+      }
       this.log.info('block produced', {
         number,
         hash: stored.hash,
@@ -695,20 +809,130 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
     } catch (error) {
       // Nothing was committed: back to the parent's state (nodes written since are unreachable).
       while (checkpointDepth(sm) > 0) await this.vm.evm.journal.revert()
+      this.vm.evm.journal.cleanJournal()
       this.#trieDb.discard()
       await sm.setStateRoot(parent.header.stateRoot)
       this.#lastError = (error as Error).message
       throw error
     } finally {
-      this.#witness = undefined
+      this.#l1sload.witness = undefined
     }
+  }
+
+  /**
+   * Proves, ahead of execution, the L1 storage the block's pool transactions will read with
+   * L1SLOAD: a dry run of each transaction's call (on a checkpoint, reverted: no state, nonce,
+   * fee or witness trace) stops at its first L1SLOAD and collects the keys; then ONE
+   * `eth_getProof` per L1 address (and chunk of keys) proves them all against the origin's state
+   * root into the precompile's cache. Execution then serves them without a round trip per
+   * transaction. Only a hint: a key the dry run did not see (a later or dependent L1SLOAD), or a
+   * prefetch that failed, is fetched during execution as before, with the same result.
+   */
+  async #prefetchL1Sload(candidates: PendingTx[], block: ReturnType<typeof createBlock>): Promise<void> {
+    const live = this.#l1sloadLive
+    if (!live) return
+    const sm = this.vm.stateManager as MerkleStateManager
+    const journal = this.vm.evm.journal
+    const wanted = new Map<string, { origin: L1Origin; address: Hex; keys: Set<Hex> }>()
+    let count = 0
+    const budget = Math.floor(l1SloadCacheSize(this.#p) / 2)
+    this.#l1sload.collect = (origin, address, keys) => {
+      const id = `${origin.number}:${address}`
+      let group = wanted.get(id)
+      if (!group) {
+        group = { origin, address, keys: new Set() }
+        wanted.set(id, group)
+      }
+      for (const key of keys)
+        if (!group.keys.has(key) && !live.isCached(origin, address, key) && count < budget) {
+          group.keys.add(key)
+          count++
+        }
+    }
+    const started = performance.now()
+    const predict = this.#p.l1sload?.mode === 'live' ? this.#p.l1sload.predictReads : undefined
+    const origin = predict ? await this.#readOrigin(sm) : undefined
+    let dryRuns = 0
+    try {
+      for (const entry of candidates) {
+        if (count >= budget) break
+        const tx = entry.tx
+        if (!tx.to) continue
+        const predicted =
+          origin && predict?.({ from: entry.sender, to: tx.to.toString() as Hex, data: tx.data })
+        if (predicted) {
+          for (const read of predicted)
+            this.#l1sload.collect(
+              origin,
+              read.address.toLowerCase() as Hex,
+              read.keys.map((k) => k.toLowerCase() as Hex),
+            )
+          continue
+        }
+        dryRuns++
+        const intrinsic = tx.getIntrinsicGas()
+        if (tx.gasLimit <= intrinsic) continue
+        const depth = checkpointDepth(sm)
+        await journal.checkpoint()
+        try {
+          const caller = new Address(hexToBytes(entry.sender))
+          await this.vm.evm.runCall({
+            caller,
+            origin: caller,
+            to: tx.to,
+            data: tx.data,
+            value: tx.value,
+            gasLimit: tx.gasLimit - intrinsic,
+            block,
+            skipBalance: true,
+            skipNonceIncrement: true,
+          })
+        } catch {
+          // Whatever the dry run hits (e.g. another precompile throwing), the real run decides.
+        }
+        while (checkpointDepth(sm) > depth) await journal.revert()
+      }
+    } finally {
+      this.#l1sload.collect = undefined
+      journal.cleanJournal()
+    }
+    const fetches: Promise<void>[] = []
+    for (const group of wanted.values()) {
+      const keys = [...group.keys]
+      for (let i = 0; i < keys.length; i += PREFETCH_CHUNK)
+        fetches.push(
+          live
+            .prefetch(group.origin, group.address, keys.slice(i, i + PREFETCH_CHUNK))
+            .catch((error: Error) => {
+              this.log.warn('L1SLOAD prefetch failed (fetched per call instead)', {
+                address: group.address,
+                l1Block: group.origin.number,
+                error: error.message.split('\n')[0],
+              })
+            }),
+        )
+    }
+    await Promise.all(fetches)
+    if (count > 0)
+      this.log.debug('L1SLOAD prefetched', {
+        txs: candidates.length,
+        dryRuns,
+        keys: count,
+        ms: Math.round(performance.now() - started),
+      })
+  }
+
+  /** The L1 origin L1SLOAD reads at in `sm` (the latest header in L1Blocks), if any. */
+  async #readOrigin(sm: MerkleStateManager): Promise<L1Origin | undefined> {
+    const config = this.#p.l1sload
+    return config ? readL1BlocksLatest(sm, config.l1Blocks, config.ringSize) : undefined
   }
 
   /** A batch transaction for replay: decoded and signature-checked, not pooled. */
   #decodeSigned(raw: Uint8Array): PendingTx {
     let tx: TypedTransaction
     try {
-      tx = createTxFromRLP(raw, { common: this.common })
+      tx = createTxFromRLP(raw, { common: this.#txCommon })
       if (tx.type > 2) throw new Error(`transaction type ${tx.type} is not accepted`)
       if (!tx.isSigned() || !tx.verifySignature()) throw new Error('signature does not verify')
     } catch (error) {
@@ -829,8 +1053,43 @@ function blockSize(header: BlockHeader, txs: NodeTx[]): number {
   ] as never).length
 }
 
-/** The L1SLOAD precompile for `config`, recording into / answering from `witness()`. */
-function makeL1Sload(config: NodeL1Sload, witness: () => L1SloadWitness | undefined): L1SloadPrecompile {
+/**
+ * What the block precompile reads of the block being built: the witness it records into (live)
+ * or answers from (replay), and, during the prefetch dry run, the collector of the keys read.
+ */
+type L1SloadBlockState = {
+  witness: L1SloadWitness | undefined
+  collect: ((origin: L1Origin, address: Hex, keys: Hex[]) => void) | undefined
+}
+
+/**
+ * The precompile's answer in a dry run: it notes the keys and reverts (keeping the gas), so the
+ * call unwinds through ordinary EVM semantics (every checkpoint closed) and code that survives a
+ * failed L1SLOAD goes on to show its further reads.
+ */
+const DRY_RUN_REVERT = (): ExecResult => ({
+  returnValue: new Uint8Array(0),
+  executionGasUsed: 0n,
+  exceptionError: new EVMError(EVMError.errorMessages.REVERT),
+})
+
+/** Transactions executed between two yields to the event loop while building a block. */
+const YIELD_EVERY = 64
+
+/** Keys per prefetch `eth_getProof` (the node's own eth_getProof serves up to 1000). */
+const PREFETCH_CHUNK = 1000
+
+/** Verified L1 values the live precompile keeps: room for two full blocks' prefetches. */
+function l1SloadCacheSize(p: KeystoreNodeParameters): number {
+  return Math.max(4096, 8 * (p.maxTxsPerBlock ?? 5000))
+}
+
+/** The L1SLOAD precompile for `config`, recording into / answering from `state.witness`. */
+function makeL1Sload(
+  config: NodeL1Sload,
+  state: L1SloadBlockState,
+  cacheSize?: number,
+): { precompile: L1SloadPrecompile; live: CreateL1SloadPrecompileReturnType | undefined } {
   const getL1Origin = async (input: { _EVM: { stateManager: unknown } }) => {
     const origin = await readL1BlocksLatest(
       input._EVM.stateManager as MerkleStateManager,
@@ -849,19 +1108,42 @@ function makeL1Sload(config: NodeL1Sload, witness: () => L1SloadWitness | undefi
   // The witness of the block being built changes per block: forward to it.
   const forwarding = new (class extends L1SloadWitness {
     override record(entry: L1SloadWitnessEntry): void {
-      witness()?.record(entry)
+      state.witness?.record(entry)
     }
     override get(l1BlockNumber: bigint, address: Hex, key: Hex): Hex | undefined {
-      return witness()?.get(l1BlockNumber, address, key)
+      return state.witness?.get(l1BlockNumber, address, key)
     }
   })()
   if (config.mode === 'replay')
-    return createReplayL1Sload({ witness: forwarding, getL1Origin: getL1Origin as never })
-  return createL1SloadPrecompile({
+    return {
+      precompile: createReplayL1Sload({ witness: forwarding, getL1Origin: getL1Origin as never }),
+      live: undefined,
+    }
+  const live = createL1SloadPrecompile({
     l1Client: config.l1Client,
     getL1Origin: getL1Origin as never,
     witness: forwarding,
+    ...(cacheSize ? { cacheSize } : {}),
   })
+  const precompile: L1SloadPrecompile = {
+    address: live.address,
+    function: async (input) => {
+      const collect = state.collect
+      if (!collect) return live.function(input)
+      // Dry run: note what the call would read (a call that could not pay reads nothing).
+      const parsed = parseL1SloadInput(input.data)
+      if (parsed && input.gasLimit >= l1SloadGas(parsed.keys.length)) {
+        const origin = await readL1BlocksLatest(
+          input._EVM.stateManager as MerkleStateManager,
+          config.l1Blocks,
+          config.ringSize,
+        )
+        if (origin) collect(origin, parsed.address, parsed.keys)
+      }
+      return DRY_RUN_REVERT()
+    },
+  }
+  return { precompile, live }
 }
 
 /** A deposit as a block transaction (with its JSON-RPC fields). */

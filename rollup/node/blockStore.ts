@@ -5,6 +5,7 @@ import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { bigIntToBytes, bytesToBigInt, bytesToHex, hexToBytes } from '@ethereumjs/util'
 import type { Hex } from 'viem'
 import type { Kv, KvOp } from './kv.js'
+import { sharedTxCommon } from './vmTuning.js'
 
 /** A transaction in a keystore-chain block: signed (types 0/1/2) or an OP deposit (0x7e). */
 export type NodeTx =
@@ -132,6 +133,8 @@ export function decodeStoredBlock(
   bytes: Uint8Array,
   common: Common,
   decodeDeposit: DecodeDeposit | undefined,
+  /** The Common transactions are decoded with (`sharedTxCommon(common)` saves a copy per tx). */
+  txCommon: Common = common,
 ): StoredBlock {
   const [headerRaw, raws, froms, receipts, size, extra] = RLP.decode(bytes) as unknown[] as [
     Uint8Array[],
@@ -156,7 +159,7 @@ export function decodeStoredBlock(
         )
       return decodeDeposit(raw, decoded[i] as StoredReceipt)
     }
-    return { kind: 'signed', tx: createTxFromRLP(raw, { common }), hash, from, raw }
+    return { kind: 'signed', tx: createTxFromRLP(raw, { common: txCommon }), hash, from, raw }
   })
   return {
     header,
@@ -175,25 +178,36 @@ export function decodeStoredBlock(
  * new head and the removal of its transactions from the pool journal (see `commitBlock`), so after
  * a crash the store is at the previous or the new block, never in between.
  *
- * Memory: only an LRU of recent blocks is kept (`cacheBlocks`); nothing grows with the chain.
+ * Memory: only an LRU of recent blocks is kept (at most `cacheBlocks` blocks and `cacheTxs`
+ * transactions in them: a block holds decoded transactions and receipts, several KB each, so a
+ * count of blocks alone would not bound it); nothing grows with the chain.
  */
 export class BlockStore {
   readonly kv: Kv
   readonly #common: Common
+  readonly #txCommon: Common
   readonly #decodeDeposit: DecodeDeposit | undefined
   readonly #cache = new Map<Hex, StoredBlock>()
   readonly #cacheBlocks: number
+  readonly #cacheTxs: number
+  #cachedTxs = 0
   #poolSeq = 0n
 
   constructor(
     kv: Kv,
     common: Common,
-    parameters: { decodeDeposit?: DecodeDeposit | undefined; cacheBlocks?: number | undefined } = {},
+    parameters: {
+      decodeDeposit?: DecodeDeposit | undefined
+      cacheBlocks?: number | undefined
+      cacheTxs?: number | undefined
+    } = {},
   ) {
     this.kv = kv
     this.#common = common
+    this.#txCommon = sharedTxCommon(common)
     this.#decodeDeposit = parameters.decodeDeposit
     this.#cacheBlocks = parameters.cacheBlocks ?? 256
+    this.#cacheTxs = parameters.cacheTxs ?? 10_000
   }
 
   /** The genesis hash this store was created with, or undefined for an empty store. */
@@ -235,7 +249,7 @@ export class BlockStore {
     if (cached) return cached
     const bytes = await this.kv.get(K.block(h))
     if (!bytes) return undefined
-    const block = decodeStoredBlock(bytes, this.#common, this.#decodeDeposit)
+    const block = decodeStoredBlock(bytes, this.#common, this.#decodeDeposit, this.#txCommon)
     this.#remember(block)
     return block
   }
@@ -275,9 +289,22 @@ export class BlockStore {
   }
 
   #remember(block: StoredBlock): void {
-    this.#cache.delete(block.hash)
+    const previous = this.#cache.get(block.hash)
+    if (previous) {
+      this.#cache.delete(block.hash)
+      this.#cachedTxs -= previous.txs.length
+    }
     this.#cache.set(block.hash, block)
-    if (this.#cache.size > this.#cacheBlocks) this.#cache.delete(this.#cache.keys().next().value as Hex)
+    this.#cachedTxs += block.txs.length
+    // Evict the least recently used; the block just remembered stays even if it alone is over.
+    while (
+      this.#cache.size > 1 &&
+      (this.#cache.size > this.#cacheBlocks || this.#cachedTxs > this.#cacheTxs)
+    ) {
+      const [oldest, evicted] = this.#cache.entries().next().value as [Hex, StoredBlock]
+      this.#cache.delete(oldest)
+      this.#cachedTxs -= evicted.txs.length
+    }
   }
 
   async close(): Promise<void> {

@@ -10,9 +10,12 @@ export {
   KeystoreNode,
   type KeystoreNodeHealth,
   type KeystoreNodeParameters,
+  type L1SloadReadPredictor,
+  type NodeL1Sload,
   type NodePrecompile,
   type StoredBlock,
   type StoredReceipt,
 } from './KeystoreNode.js'
 export { Mempool, type PendingTx } from './mempool.js'
+export { orderedTrieRoot } from './orderedTrie.js'
 export { startRpcServer } from './rpcServer.js'

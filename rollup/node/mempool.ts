@@ -4,10 +4,18 @@ import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx'
 import { type Address, bytesToBigInt, bytesToHex } from '@ethereumjs/util'
 import type { Hex } from 'viem'
 import { KeystoreTxRejectedError } from './errors.js'
+import { sharedTxCommon } from './vmTuning.js'
 
 /** What the mempool needs to know about the head state to admit a transaction. */
 export type MempoolStateReader = {
   getAccount(address: Address): Promise<{ nonce: bigint; balance: bigint }>
+  /**
+   * Identifies the state `getAccount` reads (the node's head). When the head may move while an
+   * account is read (admission runs beside block production), the read is repeated until the
+   * version did not change across it, so the account and the pool's pending counts (updated in
+   * the same synchronous step as the head) are checked together.
+   */
+  version?: (() => unknown) | undefined
 }
 
 export type MempoolParameters = {
@@ -27,6 +35,8 @@ export type PendingTx = {
   raw: Uint8Array
   /** Key of its entry in the node's durable pool journal (set by the node). */
   journalKey?: string | undefined
+  /** Its journal entry is on disk (set by the node): only such transactions go into blocks. */
+  durable?: boolean | undefined
 }
 
 /**
@@ -38,6 +48,8 @@ export type PendingTx = {
 export class Mempool {
   readonly #p: MempoolParameters
   readonly #allowed: Set<string>
+  /** Decodes transactions without copying the Common per transaction. */
+  readonly #txCommon: Common
   /** Insertion order = inclusion order; per sender nonces are contiguous. */
   readonly #pending = new Map<Hex, PendingTx>()
   /** Per sender: pending count and total upfront cost (admission is O(1) in the pool size). */
@@ -46,6 +58,7 @@ export class Mempool {
   constructor(parameters: MempoolParameters) {
     this.#p = parameters
     this.#allowed = new Set(parameters.allowedRecipients.map((a) => a.toLowerCase()))
+    this.#txCommon = sharedTxCommon(parameters.common)
   }
 
   get size(): number {
@@ -108,7 +121,7 @@ export class Mempool {
 
     let tx: TypedTransaction
     try {
-      tx = createTxFromRLP(raw, { common: this.#p.common })
+      tx = createTxFromRLP(raw, { common: this.#txCommon })
     } catch (error) {
       const message = (error as Error).message
       if (/signature|s-value|v-value/i.test(message))
@@ -139,7 +152,13 @@ export class Mempool {
 
     const hash = bytesToHex(tx.hash()) as Hex
     if (this.#pending.has(hash)) reject('already-known', `${hash} is already pending`)
-    const account = await state.getAccount(senderAddress)
+    let account: { nonce: bigint; balance: bigint }
+    let version: unknown
+    do {
+      version = state.version?.()
+      account = await state.getAccount(senderAddress)
+    } while (state.version && state.version() !== version)
+    // From here on synchronous: the pool and the state read are consistent.
     const pending = this.#pendingOf(sender)
     const next = account.nonce + pending.count
     if (tx.nonce < next) reject('nonce-too-low', `nonce ${tx.nonce}, next nonce for ${sender} is ${next}`)

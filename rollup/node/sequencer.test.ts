@@ -1,5 +1,6 @@
 import { hexToBytes } from '@ethereumjs/util'
 import {
+  bytesToHex,
   type Client,
   concatHex,
   createClient,
@@ -10,6 +11,7 @@ import {
   http,
   pad,
   parseEther,
+  toHex,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { getBlock, mine } from 'viem/actions'
@@ -199,6 +201,132 @@ describe('sequencing on an L1 origin', () => {
     await sequencer.stop()
     await replica.stop()
   })
+})
+
+describe('L1SLOAD prefetch', () => {
+  /** The L1 client L1SLOAD uses, counting eth_getProof requests and the keys asked. */
+  function countingL1() {
+    const calls: number[] = []
+    const client = createClient({
+      transport: custom(
+        {
+          async request({ method, params }) {
+            if (method === 'eth_getProof') calls.push((params as [Hex, Hex[]])[1].length)
+            return l1.request({ method, params } as never)
+          },
+        },
+        { retryCount: 0 },
+      ),
+    })
+    return { client, calls }
+  }
+  const read = (slot: Hex, nonce: number) =>
+    dev.signTransaction({
+      chainId: 901,
+      type: 'eip1559',
+      to: READER,
+      data: concatHex([TARGET, slot]),
+      nonce,
+      gas: 100_000n,
+      maxFeePerGas: 10n ** 10n,
+      maxPriorityFeePerGas: 1n,
+    })
+  const slots = Array.from({ length: 6 }, (_, i) => pad(toHex(7 + i)))
+
+  it.each([
+    ['dry run', undefined],
+    [
+      'predicted',
+      (tx: { to: Hex; data: Uint8Array }) =>
+        tx.to.toLowerCase() === READER.toLowerCase()
+          ? [{ address: TARGET, keys: [bytesToHex(tx.data.subarray(20)) as Hex] }]
+          : undefined,
+    ],
+    ['mispredicted', () => [{ address: TARGET, keys: [pad('0xdead')] }]],
+  ] as const)(
+    'a block proves its reads with one eth_getProof ahead of execution (%s); same block as a replay',
+    async (mode, predictReads) => {
+      const { base } = await chainSetup()
+      const { client, calls } = countingL1()
+      const records: { msg: string; fields?: Record<string, unknown> }[] = []
+      const logger = {
+        debug: (msg: string, fields?: Record<string, unknown>) => void records.push({ msg, fields }),
+        info: () => {},
+        warn: () => {},
+        error: () => {},
+        child() {
+          return this
+        },
+      }
+      const selector = new L1OriginSelector({ l1: l1 as never, confirmations: 1 })
+      const sequencer = await KeystoreNode.create({
+        ...base,
+        l1sload: { mode: 'live', l1Client: client, l1Blocks: L1_BLOCKS, ringSize: RING, predictReads },
+        planBlock: createSequencerPlanner({
+          l1,
+          selector,
+          portal: PORTAL,
+          l1Blocks: L1_BLOCKS,
+          systemConfig,
+        }),
+        logger,
+      })
+      const b1 = await sequencer.produceBlock() // the origin's header in L1Blocks
+      for (const [i, slot] of slots.entries())
+        await sequencer.sendRawTransaction(hexToBytes(await read(slot, i)))
+      const b2 = await sequencer.produceBlock()
+      expect(b2.receipts.filter((r) => r.type === 2).map((r) => r.status)).toEqual(slots.map(() => 1))
+      // Served values, in order, each proven: slot 7 holds 0x2a on L1, the others are empty.
+      const origin = blockOrigin(b2).number
+      expect(decodeBlockExtra(b2.extra).witness).toEqual(
+        slots.map((key, i) => ({
+          l1BlockNumber: origin,
+          address: TARGET,
+          key,
+          value: pad(i === 0 ? '0x2a' : '0x'),
+        })),
+      )
+      if (mode !== 'mispredicted') {
+        // One multi-key eth_getProof for the six reads, none during execution.
+        expect(calls).toEqual([slots.length])
+      } else {
+        // A wrong guess costs a fetch per transaction, never a wrong value.
+        expect(calls.length).toBe(1 + slots.length)
+      }
+      const prefetched = records.find((r) => r.msg === 'L1SLOAD prefetched')
+      expect(prefetched?.fields?.dryRuns).toBe(predictReads ? 0 : slots.length)
+
+      // A verifier replaying from the witness builds the same blocks.
+      const replica = await KeystoreNode.create({
+        ...base,
+        l1sload: { mode: 'replay', l1Blocks: L1_BLOCKS, ringSize: RING },
+      })
+      let parent = replica.head
+      for (const block of [b1, b2]) {
+        const o = blockOrigin(block)
+        const witness = new L1SloadWitness()
+        for (const e of decodeBlockExtra(block.extra).witness) witness.record(e)
+        const applied = await replica.applyBlock({
+          deposits: await deriveBlockDeposits({
+            l1,
+            portal: PORTAL,
+            l1Blocks: L1_BLOCKS,
+            systemConfig,
+            origin: await selector.byHash(o.hash),
+            sequenceNumber: o.sequenceNumber,
+            newEpoch: o.number !== blockOrigin(parent).number || block.number === 1n,
+          }),
+          extra: encodeBlockOrigin(o),
+          witness,
+          txs: block.txs.filter((t) => t.kind === 'signed').map((t) => t.raw),
+        })
+        expect(applied.hash).toBe(block.hash)
+        parent = block
+      }
+      await sequencer.stop()
+      await replica.stop()
+    },
+  )
 })
 
 describe('an L1 RPC that fails or hangs', () => {
