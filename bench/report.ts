@@ -157,6 +157,36 @@ const ROWS: Row[] = [
     unit: 'bytes',
   },
   {
+    key: 'rollup.l1_gas_per_update.blobs',
+    section: 'l1gas-blobs',
+    what: 'Same, with the Batcher posting blobs (`dataAvailability: blobs`, as a production OP chain does): 21,000 execution gas per batch tx + blob gas (counted unit for unit; blob gas has its own, usually far lower, price) + output roots',
+    unit: 'gas',
+    baseline: 'rollup.l1_gas_direct_update.blobs',
+    target: {
+      text: '≤ 1/10 of one L1Keystore.updateKey',
+      met: (r) => r['rollup.l1_gas_per_update.blobs']! * 10 <= r['rollup.l1_gas_direct_update.blobs']!,
+    },
+  },
+  {
+    key: 'rollup.l1_gas.blob_gas_per_update.blobs',
+    section: 'l1gas-blobs',
+    what: 'Of which blob gas (131,072 per blob, shared by the updates it carries)',
+    unit: 'gas',
+  },
+  {
+    key: 'rollup.l1_gas.output_per_update.blobs',
+    section: 'l1gas-blobs',
+    what: 'Of which output roots (amortized)',
+    unit: 'gas',
+  },
+  {
+    key: 'rollup.l1_gas.relay_per_update',
+    section: 'e2e',
+    what: 'Not in the figures above: delivering an update to L1Keystore costs a withdrawal proof (`OptimismPortal.proveWithdrawalTransaction`) and its finalization (→ L1CrossDomainMessenger → L1Keystore.updateKey), each update its own withdrawal; receipt gas of both, median over the e2e samples',
+    unit: 'gas',
+    baseline: 'rollup.l1_gas_direct_update',
+  },
+  {
     key: 'rollup.rss_mb',
     what: 'Keystore node RSS after `rollup.soak.updates` key updates in `rollup.soak.blocks` blocks (LevelDB, node in its own process)',
     unit: 'MB',

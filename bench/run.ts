@@ -4,8 +4,8 @@
  *
  * Sections: `gas` (proof reads on an L2, ours vs OP SecureMerkleTrie), `verify` (TypeScript proof
  * verification, ours vs @ethereumjs/mpt), `devnet` (start-up, L1 → L2 key-change latency),
- * `rollup` (keystore-chain updates/s and inclusion latency), `l1gas` (L1 gas per keystore-chain
- * update vs an L1Keystore.updateKey), `e2e` (keystore-chain write → verified on l2a and l2b, by
+ * `rollup` (keystore-chain updates/s and inclusion latency), `l1gas` and `l1gas-blobs` (L1 gas
+ * per keystore-chain update, calldata or blob batches, vs an L1Keystore.updateKey), `e2e` (keystore-chain write → verified on l2a and l2b, by
  * stage). `npm run bench -- --only gas,verify` runs a subset (other figures keep their values);
  * the soak (`npm run bench:soak`) is separate and its figures are always kept.
  * `--rollup-rate <n>` / `--rollup-seconds <n>` change the offered rate and window of `rollup`.
@@ -54,6 +54,8 @@ if (run('rollup')) {
   )
 }
 if (run('l1gas')) Object.assign(results, await benchL1Gas(log))
+if (run('l1gas-blobs'))
+  Object.assign(results, await benchL1Gas(log, { mode: 'blobs', batcherOptions: { dataAvailability: 'blobs' } }))
 if (run('e2e')) Object.assign(results, await benchE2EKeystore(log))
 
 // A subset keeps every other figure; a full run keeps only the soak's (its own command).

@@ -123,6 +123,7 @@ export async function benchE2EKeystore(log: (line: string) => void, options: { s
     )
 
     const runs: Record<E2EStage, number>[] = []
+    const relayGas: number[] = []
     for (const [i, key] of keys.entries()) {
       const newValue = keccak256(concat([key, toHex('v1')]))
       const t0 = performance.now()
@@ -187,6 +188,21 @@ export async function benchE2EKeystore(log: (line: string) => void, options: { s
       })
       const finalizedBlock = finalizedEvent?.blockNumber
       if (finalizedBlock === undefined) throw new Error('bench: no WithdrawalFinalized event')
+      // What delivering this update to L1 cost: the withdrawal's proof and its finalization.
+      const [provenEvent] = await l1.getContractEvents({
+        address: ks.l1.OptimismPortal,
+        abi: opOptimismPortalAbi,
+        eventName: 'WithdrawalProven',
+        args: { withdrawalHash: withdrawal.withdrawalHash },
+        fromBlock: 0n,
+      })
+      if (!provenEvent) throw new Error('bench: no WithdrawalProven event')
+      const [proveGas, finalizeGas] = await Promise.all(
+        [provenEvent.transactionHash, finalizedEvent!.transactionHash].map(
+          async (h) => (await l1.getTransactionReceipt({ hash: h })).gasUsed,
+        ),
+      )
+      relayGas.push(Number(proveGas! + finalizeGas!))
       const l2s = ['l2a', 'l2b'].map((name) => devnet.clients[name]!)
       const l1Blocks = devnet.addresses.contracts.l2.L1Blocks as Address
       await wait('L1Blocks on l2a and l2b', async () => {
@@ -215,6 +231,7 @@ export async function benchE2EKeystore(log: (line: string) => void, options: { s
     const out: Record<string, number> = {
       'e2e.keystore_to_l2.s': round2(median(runs.map((r) => r.synced))),
       'e2e.keystore_to_l2.max.s': round2(Math.max(...runs.map((r) => r.synced))),
+      'rollup.l1_gas.relay_per_update': median(relayGas),
     }
     // Each stage as the median time spent in it (from the previous stage).
     for (const [j, [stage]] of E2E_STAGES.entries()) {

@@ -7,8 +7,9 @@
  * itself. Devnet settings (node-config/devnet.json: L1 blocks every 2 s, L2 blocks every 1 s,
  * an output every 10 L2 blocks); updates are real `updateKey` transactions from bound EOAs.
  *
- * `mode: 'calldata'` (what the Batcher posts today). A blob-carrying variant plugs in through
- * `batcherOptions` once the Batcher supports it (bench/README.md).
+ * `mode: 'calldata'` (the devnet's default batches) gives the headline figures; `mode: 'blobs'`
+ * (`batcherOptions: { dataAvailability: 'blobs' }`, what a production OP chain posts) the same
+ * figures with `.blobs` after their names. Blob gas counts unit for unit with execution gas.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -39,7 +40,14 @@ export type L1GasOptions = {
 /** One update per account: every update's L1SLOAD witness entries are its own (nothing repeats). */
 export const DEFAULT_L1_GAS: L1GasOptions = { updates: 2000, rate: 100, accounts: 2000, mode: 'calldata' }
 
-type BatchRecord = { first: bigint; last: bigint; gasUsed: bigint; calldataBytes: number; l1Block: bigint }
+type BatchRecord = {
+  first: bigint
+  last: bigint
+  gasUsed: bigint
+  blobGasUsed: bigint
+  calldataBytes: number
+  l1Block: bigint
+}
 
 export async function benchL1Gas(log: (line: string) => void, options: Partial<L1GasOptions> = {}) {
   const o = { ...DEFAULT_L1_GAS, ...options }
@@ -112,6 +120,7 @@ export async function benchL1Gas(log: (line: string) => void, options: Partial<L
           first: last.first,
           last: last.last,
           gasUsed: BigInt(last.gasUsed),
+          blobGasUsed: BigInt(last.blobGasUsed),
           calldataBytes: last.calldataBytes,
           l1Block: last.l1Block,
         })
@@ -179,6 +188,7 @@ export async function benchL1Gas(log: (line: string) => void, options: Partial<L
       await new Promise((r) => setTimeout(r, 300)) // the watcher's last sample
       const used = [...batches.values()].filter((x) => x.last >= firstBlock && x.first <= lastBlock)
       const batchGas = used.reduce((n, x) => n + x.gasUsed, 0n)
+      const blobGas = used.reduce((n, x) => n + x.blobGasUsed, 0n)
       const calldata = used.reduce((n, x) => n + x.calldataBytes, 0)
       const proposals = await l1Client.getContractEvents({
         address: ks.l1.L2OutputOracle,
@@ -212,22 +222,27 @@ export async function benchL1Gas(log: (line: string) => void, options: Partial<L
       await l1Client.stopImpersonatingAccount({ address: who })
       if (direct.status !== 'success') throw new Error('bench: the direct L1Keystore.updateKey reverted')
 
-      const perUpdate = Number(batchGas + outputGas) / included
+      // Blob gas is priced in its own fee market; it is counted here unit for unit with execution
+      // gas (the figure a user compares against), and reported on its own as well.
+      const perUpdate = Number(batchGas + blobGas + outputGas) / included
       const directGas = Number(direct.gasUsed)
       say(
-        `${o.mode}: ${used.length} batch txs (${calldata} calldata bytes, ${batchGas} gas) + ${covering.length} outputs (${outputGas} gas) for ${included} updates` +
+        `${o.mode}: ${used.length} batch txs (${calldata} calldata bytes, ${batchGas} gas, ${blobGas} blob gas) + ${covering.length} outputs (${outputGas} gas) for ${included} updates` +
           `${reverted ? ` (${reverted} reverted on L2)` : ''}: ${perUpdate.toFixed(0)} L1 gas per update; ` +
           `L1Keystore.updateKey directly: ${directGas} gas; ratio ${(perUpdate / directGas).toFixed(3)}`,
       )
+      // Calldata batches give the headline names; other modes the same names with `.<mode>` after.
+      const name = (n: string) => (o.mode === 'calldata' ? n : `${n}.${o.mode}`)
       return {
-        'rollup.l1_gas_per_update': Math.round(perUpdate),
-        'rollup.l1_gas_direct_update': directGas,
-        'rollup.l1_gas.batch_per_update': Math.round(Number(batchGas) / included),
-        'rollup.l1_gas.output_per_update': Math.round(Number(outputGas) / included),
-        'rollup.l1_gas.calldata_bytes_per_update': Math.round((calldata / included) * 10) / 10,
-        'rollup.l1_gas.ratio': Math.round((perUpdate / directGas) * 1000) / 1000,
-        'rollup.l1_gas.updates': included,
-        'rollup.l1_gas.outputs': covering.length,
+        [name('rollup.l1_gas_per_update')]: Math.round(perUpdate),
+        [name('rollup.l1_gas_direct_update')]: directGas,
+        [name('rollup.l1_gas.batch_per_update')]: Math.round(Number(batchGas) / included),
+        ...(blobGas > 0n ? { [name('rollup.l1_gas.blob_gas_per_update')]: Math.round(Number(blobGas) / included) } : {}),
+        [name('rollup.l1_gas.output_per_update')]: Math.round(Number(outputGas) / included),
+        [name('rollup.l1_gas.calldata_bytes_per_update')]: Math.round((calldata / included) * 10) / 10,
+        [name('rollup.l1_gas.ratio')]: Math.round((perUpdate / directGas) * 1000) / 1000,
+        [name('rollup.l1_gas.updates')]: included,
+        [name('rollup.l1_gas.outputs')]: covering.length,
       }
     } finally {
       clearInterval(watch)
