@@ -226,7 +226,9 @@ const ROWS: Row[] = [
 ]
 
 function soakCommand(r: Record<string, number>): string {
-  return `\`npm run bench:soak -- --updates ${r['rollup.soak.updates']?.toLocaleString('en-US').replaceAll(',', '_') ?? '?'}\``
+  const asked = r['rollup.soak.updates_asked'] ?? r['rollup.soak.updates']
+  const limit = r['rollup.soak.max_minutes'] ? ` --max-minutes ${r['rollup.soak.max_minutes']}` : ''
+  return `\`npm run bench:soak -- --updates ${asked?.toLocaleString('en-US').replaceAll(',', '_') ?? '?'}${limit}\``
 }
 
 export function renderBenchmarks(results: Record<string, number>, machine: Record<string, string>): string {

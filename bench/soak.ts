@@ -13,6 +13,7 @@ const program = new Command()
   .option('--updates <n>', 'key updates to send', String(DEFAULT_SOAK.updates))
   .option('--accounts <n>', 'bound EOAs sending them', String(DEFAULT_SOAK.accounts))
   .option('--in-flight <n>', 'sent and not yet in a block, at most', String(DEFAULT_SOAK.inFlight))
+  .option('--max-minutes <n>', 'stop sending after this many minutes (0: none); figures cover what was done', '0')
   .option('--sample-seconds <n>', 'seconds between memory samples', String(DEFAULT_SOAK.sampleSeconds))
   .option(
     '--node-flags <flags>',
@@ -25,6 +26,7 @@ const opts = program.opts<{
   accounts: string
   inFlight: string
   sampleSeconds: string
+  maxMinutes: string
   nodeFlags: string
 }>()
 const log = (line: string) => console.log(`bench: ${line}`)
@@ -33,6 +35,7 @@ const { figures, samples } = await benchSoak(log, {
   accounts: Number(opts.accounts),
   inFlight: Number(opts.inFlight),
   sampleSeconds: Number(opts.sampleSeconds),
+  maxMinutes: Number(opts.maxMinutes),
   nodeFlags: opts.nodeFlags ? opts.nodeFlags.split(' ') : [],
 })
 log('samples (after a full GC when the node runs with --expose-gc):')

@@ -22,6 +22,8 @@ export type SoakOptions = {
   inFlight: number
   sampleSeconds: number
   gasLimit: number
+  /** Stop sending after this many minutes (0: no limit); the figures then cover the updates done. */
+  maxMinutes: number
   /** V8/Node flags for the node process (e.g. --max-semi-space-size=64). */
   nodeFlags?: string[] | undefined
 }
@@ -32,6 +34,7 @@ export const DEFAULT_SOAK: SoakOptions = {
   inFlight: 400,
   sampleSeconds: 30,
   gasLimit: 200_000_000,
+  maxMinutes: 0,
   // Samples after a full collection: heapUsed is then the live set.
   nodeFlags: ['--expose-gc'],
 }
@@ -92,8 +95,10 @@ export async function benchSoak(log: (line: string) => void, options: Partial<So
       const inFlight = () => submitted - included - rejectedCount()
       const rejectedCount = () => Object.values(sender.stats.rejected).reduce((n, v) => n + v, 0)
       let reported = 0
+      const deadline = o.maxMinutes > 0 ? o.maxMinutes * 60 : Number.POSITIVE_INFINITY
+      let stopped = false
       try {
-        for (let first = 0; first < o.updates; first += chunk) {
+        for (let first = 0; first < o.updates && !stopped; first += chunk) {
           const txs = signUpdates({
             accounts: l1.accounts,
             key: l1.key,
@@ -106,6 +111,11 @@ export async function benchSoak(log: (line: string) => void, options: Partial<So
             tag: 'soak',
           })
           for (const tx of txs) {
+            if (seconds() > deadline) {
+              stopped = true
+              say(`--max-minutes ${o.maxMinutes} reached: stopping at ${submitted} updates sent`)
+              break
+            }
             while (inFlight() >= o.inFlight)
               await new Promise<void>((r) => {
                 wake = r
@@ -132,7 +142,7 @@ export async function benchSoak(log: (line: string) => void, options: Partial<So
             }
           }
         }
-        while (included + rejectedCount() < o.updates)
+        while (included + rejectedCount() < submitted)
           await new Promise<void>((r) => {
             wake = r
           })
@@ -145,11 +155,14 @@ export async function benchSoak(log: (line: string) => void, options: Partial<So
       say(
         `${included} updates in ${blocks - startBlocks} blocks over ${(total / 60).toFixed(1)} min (${(included / total).toFixed(0)}/s): rss ${mb(last.rss)} MB`,
       )
+      // Tenths of the updates actually done (fewer than asked if --max-minutes stopped the run).
       const at = (fraction: number) =>
-        samples.find((s) => s.updates >= fraction * o.updates) ?? (last as SoakSample)
+        samples.find((s) => s.updates >= fraction * included) ?? (last as SoakSample)
       const figures: Record<string, number> = {
         'rollup.rss_mb': mb(last.rss),
         'rollup.soak.updates': included,
+        'rollup.soak.updates_asked': o.updates,
+        'rollup.soak.max_minutes': o.maxMinutes,
         'rollup.soak.blocks': blocks - startBlocks,
         'rollup.soak.minutes': Math.round((total / 60) * 10) / 10,
         'rollup.soak.updates_per_s': Math.round(included / total),
