@@ -55,7 +55,10 @@ if (run('rollup')) {
 }
 if (run('l1gas')) Object.assign(results, await benchL1Gas(log))
 if (run('l1gas-blobs'))
-  Object.assign(results, await benchL1Gas(log, { mode: 'blobs', batcherOptions: { dataAvailability: 'blobs' } }))
+  Object.assign(
+    results,
+    await benchL1Gas(log, { mode: 'blobs', batcherOptions: { dataAvailability: 'blobs' } }),
+  )
 if (run('e2e')) Object.assign(results, await benchE2EKeystore(log))
 
 // A subset keeps every other figure; a full run keeps only the soak's (its own command).

@@ -13,7 +13,11 @@ const program = new Command()
   .option('--updates <n>', 'key updates to send', String(DEFAULT_SOAK.updates))
   .option('--accounts <n>', 'bound EOAs sending them', String(DEFAULT_SOAK.accounts))
   .option('--in-flight <n>', 'sent and not yet in a block, at most', String(DEFAULT_SOAK.inFlight))
-  .option('--max-minutes <n>', 'stop sending after this many minutes (0: none); figures cover what was done', '0')
+  .option(
+    '--max-minutes <n>',
+    'stop sending after this many minutes (0: none); figures cover what was done',
+    '0',
+  )
   .option('--sample-seconds <n>', 'seconds between memory samples', String(DEFAULT_SOAK.sampleSeconds))
   .option(
     '--node-flags <flags>',

@@ -237,7 +237,9 @@ export async function benchL1Gas(log: (line: string) => void, options: Partial<L
         [name('rollup.l1_gas_per_update')]: Math.round(perUpdate),
         [name('rollup.l1_gas_direct_update')]: directGas,
         [name('rollup.l1_gas.batch_per_update')]: Math.round(Number(batchGas) / included),
-        ...(blobGas > 0n ? { [name('rollup.l1_gas.blob_gas_per_update')]: Math.round(Number(blobGas) / included) } : {}),
+        ...(blobGas > 0n
+          ? { [name('rollup.l1_gas.blob_gas_per_update')]: Math.round(Number(blobGas) / included) }
+          : {}),
         [name('rollup.l1_gas.output_per_update')]: Math.round(Number(outputGas) / included),
         [name('rollup.l1_gas.calldata_bytes_per_update')]: Math.round((calldata / included) * 10) / 10,
         [name('rollup.l1_gas.ratio')]: Math.round((perUpdate / directGas) * 1000) / 1000,
