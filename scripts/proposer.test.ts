@@ -59,7 +59,8 @@ describe('proposer CLI', () => {
     while (Date.now() < deadline) {
       try {
         health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as ProposerHealth
-        if (health.lastProposed?.l2BlockNumber === '8') break
+        // caught up: output 8 proposed and the next poll found nothing to propose yet
+        if (health.lastProposed?.l2BlockNumber === '8' && health.waitingFor === 'l2') break
       } catch {
         // not up yet
       }

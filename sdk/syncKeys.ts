@@ -16,6 +16,13 @@ export type SyncKeysParameters = {
   keys: readonly Hex[]
   /** The L1 block to prove at. Defaults to the latest L1 block held by the L2's L1Blocks. */
   l1BlockNumber?: bigint
+  /**
+   * Without `l1BlockNumber`: how many times to start over at the then-latest L1 block when the
+   * chosen one left L1Blocks' window before the sync was simulated (a header feeder restarts the
+   * window when the L2's L1 origin skips blocks; the revert is `L1BlocksBlockUnavailable`). Nothing
+   * is sent for a failed attempt. Default 3.
+   */
+  retries?: number
 }
 
 export type SyncKeysReturnType = {
@@ -46,6 +53,29 @@ export type SyncKeysErrorType = SyncStaleBlockError | SyncTransactionRevertedErr
  * const { values } = await syncKeys(l2WalletClient, { l1Client, l2Keystore, account, keys: [key] })
  */
 export async function syncKeys<chain extends Chain | undefined, account extends Account | undefined>(
+  client: Client<Transport, chain, account>,
+  parameters: SyncKeysParameters,
+): Promise<SyncKeysReturnType> {
+  const retries = parameters.l1BlockNumber === undefined ? (parameters.retries ?? 3) : 0
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await syncKeysOnce(client, parameters)
+    } catch (error) {
+      // Only a simulation or read that failed because the block left the window: nothing was sent.
+      if (attempt >= retries || !isBlockUnavailable(error)) throw error
+      await new Promise((r) => setTimeout(r, 250 * (attempt + 1)))
+    }
+  }
+}
+
+/** L1Blocks' `L1BlocksBlockUnavailable(uint256)` (selector 0x6b1d67f8), however viem wrapped it. */
+function isBlockUnavailable(error: unknown): boolean {
+  return /L1BlocksBlockUnavailable|0x6b1d67f8/.test(
+    `${String(error)} ${JSON.stringify((error as { cause?: unknown })?.cause ?? null, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`,
+  )
+}
+
+async function syncKeysOnce<chain extends Chain | undefined, account extends Account | undefined>(
   client: Client<Transport, chain, account>,
   parameters: SyncKeysParameters,
 ): Promise<SyncKeysReturnType> {

@@ -13,6 +13,8 @@ import {
   type Hex,
   http,
   keccak256,
+  pad,
+  toFunctionSelector,
   toHex,
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -245,5 +247,55 @@ describe('keystore end to end', () => {
       expect((error as Error).message, what).toMatch(message)
     }
     expect(await l2.getTransactionCount({ address: HOSTILE.address })).toBe(nonce)
+  })
+
+  test("SDK: a block that left L1Blocks' window before the sync starts over at the latest block", async () => {
+    // The first latestBlockNumber read answers a block the window does not hold (as when the feeder
+    // restarted the window after it was read): the sync re-reads and proves at the real latest.
+    const l2 = devnet.clients.l2a!
+    const l1Blocks = devnet.addresses.contracts.l2.L1Blocks!
+    const real = await l2.readContract({
+      address: l1Blocks,
+      abi: l1BlocksAbi,
+      functionName: 'latestBlockNumber',
+    })
+    const selector = toFunctionSelector('latestBlockNumber()')
+    const upstream = http(devnet.rpcUrls.l2a!)({ chain: undefined })
+    let served = 0
+    const wallet = createWalletClient({
+      account: HOSTILE,
+      chain: l2.chain,
+      transport: custom({
+        request: (async (args: { method: string; params?: unknown }) => {
+          const call = (args.params as [{ data?: Hex; input?: Hex }] | undefined)?.[0]
+          if (
+            args.method === 'eth_call' &&
+            (call?.data ?? call?.input)?.startsWith(selector) &&
+            served++ === 0
+          )
+            return pad(toHex(real + 1000n))
+          return upstream.request(args as never)
+        }) as EIP1193RequestFn,
+      }),
+    })
+    const synced = await syncKeys(wallet, {
+      l1Client: devnet.clients.l1!,
+      l2Keystore,
+      account: demo.account,
+      keys: [demo.key],
+    })
+    expect(served).toBeGreaterThanOrEqual(2)
+    expect(synced.l1BlockNumber).toBeGreaterThanOrEqual(real)
+    expect(synced.l1BlockNumber).toBeLessThan(real + 1000n)
+    // Pinned to a block the window does not hold, there is no retry: the revert surfaces.
+    await expect(
+      syncKeys(wallet, {
+        l1Client: devnet.clients.l1!,
+        l2Keystore,
+        account: demo.account,
+        keys: [demo.key],
+        l1BlockNumber: real + 1000n,
+      }),
+    ).rejects.toThrow(/0x6b1d67f8|L1BlocksBlockUnavailable/)
   })
 })

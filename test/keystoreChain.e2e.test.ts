@@ -242,16 +242,9 @@ test('a key written on the keystore chain reaches L1Keystore (viem op-stack prov
           final.blockNumber || undefined,
     )
     const l2Keystore = devnet.addresses.contracts.l2.L2Keystore!
-    // (the feeder may reset L1Blocks' window between reading its latest block and the sync
-    // transaction, under load; that is a revert with L1BlocksBlockUnavailable: try again)
-    let synced: Awaited<ReturnType<typeof syncKeys>> | undefined
-    for (let attempt = 0; !synced; attempt++) {
-      try {
-        synced = await syncKeys(l2, { l1Client: l1, l2Keystore, account, keys: [key] })
-      } catch (error) {
-        if (attempt >= 3 || !/L1BlocksBlockUnavailable|0x6b1d67f8/.test(String(error))) throw error
-      }
-    }
+    // (if the feeder restarts L1Blocks' window between the SDK's read of its latest block and the
+    // sync, the SDK starts over at the new latest block: `retries`)
+    const synced = await syncKeys(l2, { l1Client: l1, l2Keystore, account, keys: [key], retries: 6 })
     expect(synced.values).toEqual([{ key, slot: keystoreKeySlot(account, key), value: v2 }])
     expect(
       await l2.readContract({
