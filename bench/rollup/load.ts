@@ -55,17 +55,25 @@ export function createSender(parameters: { rpcUrl: string; connections?: number 
   const sendOne = async (tx: SignedUpdate): Promise<boolean> => {
     stats.sent++
     const body = `{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["${bytesToHex(tx.raw)}"]}`
-    try {
-      const json = JSON.parse(await post(body)) as {
-        result?: string
-        error?: { message: string; data?: { reason?: string } }
+    // A pooled connection the server closed at the moment it was reused fails with ECONNRESET /
+    // "socket hang up": the request may or may not have arrived. Sending a raw transaction again is
+    // safe (the node answers `already-known` if it has it), so that is retried, twice at most.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const json = JSON.parse(await post(body)) as {
+          result?: string
+          error?: { message: string; data?: { reason?: string } }
+        }
+        const reason = json.error?.data?.reason ?? json.error?.message ?? 'unknown'
+        if (!json.result && !(attempt > 0 && reason === 'already-known')) return reject(reason)
+        stats.accepted++
+        stats.acceptedAt.set(json.result ?? tx.hash, performance.timeOrigin + performance.now())
+        return true
+      } catch (error) {
+        const message = (error as Error).message
+        if (attempt < 2 && /ECONNRESET|socket hang up/.test(message)) continue
+        return reject(`transport: ${message}`)
       }
-      if (!json.result) return reject(json.error?.data?.reason ?? json.error?.message ?? 'unknown')
-      stats.accepted++
-      stats.acceptedAt.set(json.result, performance.timeOrigin + performance.now())
-      return true
-    } catch (error) {
-      return reject(`transport: ${(error as Error).message}`)
     }
   }
   return {

@@ -112,6 +112,12 @@ export async function startRpcServer(
     })
   })
   server.on('clientError', (_error, socket) => socket.destroy())
+  // Clients pool connections (viem, ethers, proxies and load balancers keep idle ones for ~60 s).
+  // Node's default keep-alive of 5 s closes idle sockets under them: a request sent on a socket
+  // just closed fails with "socket hang up"/ECONNRESET and the client cannot tell whether it
+  // arrived (seen in the soak benchmark while blocks took longer than 5 s). Keep them for 65 s.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve())
