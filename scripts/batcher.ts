@@ -35,7 +35,7 @@ type Options = CommonOptions &
     inbox: string
     l1StartBlock: number
     maxDelay: number
-    dataAvailability: DataAvailability
+    dataAvailability: DataAvailability | undefined
     maxBlobsPerTx: number
     blobSidecarVersion: string
     maxFeePerBlobGas?: string
@@ -77,10 +77,12 @@ const program = withHealthOptions(
       .default(10_000),
   )
   .addOption(
-    new Option('--data-availability <where>', 'post batches as calldata or in blobs (type-3 transactions)')
+    new Option(
+      '--data-availability <where>',
+      "post batches as calldata or in blobs (type-3 transactions); default: the config's keystore.dataAvailability",
+    )
       .env('BATCHER_DATA_AVAILABILITY')
-      .choices(['calldata', 'blobs'])
-      .default('calldata'),
+      .choices(['calldata', 'blobs']),
   )
   .addOption(
     new Option('--max-blobs-per-tx <n>', 'blobs per L1 transaction at most (1..6)')
@@ -175,7 +177,7 @@ runMain(async () => {
     inbox: getAddress(options.inbox),
     l1StartBlock: BigInt(options.l1StartBlock),
     maxDelayMs: options.maxDelay,
-    dataAvailability: options.dataAvailability,
+    dataAvailability: options.dataAvailability ?? config.keystore?.dataAvailability ?? 'calldata',
     maxBlobsPerTx: options.maxBlobsPerTx,
     blobSidecarVersion: options.blobSidecarVersion === '0' ? 0 : 1,
     maxFeePerBlobGas: parseWei(options.maxFeePerBlobGas),
