@@ -198,6 +198,23 @@ const ROWS: Row[] = [
     },
   },
   {
+    key: 'rollup.soak.rss_anon_mb',
+    what: 'Same soak, end: of the RSS, private anonymous memory (V8 heap as committed, native buffers, LevelDB caches); the rest is file-backed — LevelDB reads its tables through mmap, clean page cache the kernel reclaims, growing with the database',
+    unit: 'MB',
+    command: soakCommand,
+    baseline: 'rollup.soak.rss_anon_mb.at_10pct',
+    target: {
+      text: 'no growth with blocks (≤ 1.1 × at 10%)',
+      met: (r) => r['rollup.soak.rss_anon_mb']! <= 1.1 * r['rollup.soak.rss_anon_mb.at_10pct']!,
+    },
+  },
+  {
+    key: 'rollup.soak.rss_file_mb',
+    what: 'Same soak, end: file-backed RSS (mmapped LevelDB tables)',
+    unit: 'MB',
+    command: soakCommand,
+  },
+  {
     key: 'rollup.soak.rss_mb.max',
     what: 'Same soak: highest RSS sampled (RSS at each tenth: table below)',
     unit: 'MB',

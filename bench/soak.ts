@@ -45,7 +45,7 @@ const { figures, samples } = await benchSoak(log, {
 log('samples (after a full GC when the node runs with --expose-gc):')
 for (const s of samples)
   log(
-    `  ${s.seconds.toFixed(0)} s, ${s.updates} updates, head ${s.head}: rss ${mb(s.rss)} MB, heap ${mb(s.heapUsed)}/${mb(s.heapTotal)} MB, external ${mb(s.external)} MB (array buffers ${mb(s.arrayBuffers)} MB), pool ${s.pending}`,
+    `  ${s.seconds.toFixed(0)} s, ${s.updates} updates, head ${s.head}: rss ${mb(s.rss)} MB, heap ${mb(s.heapUsed)}/${mb(s.heapTotal)} MB, external ${mb(s.external)} MB (array buffers ${mb(s.arrayBuffers)} MB)${s.rssAnon !== undefined ? `, rss anon ${mb(s.rssAnon)} / file ${mb(s.rssFile ?? 0)} MB` : ''}, pool ${s.pending}`,
   )
 // The soak's figures replace the previous soak's; every other figure is kept.
 writeResults(figures, { keep: (key) => !isSoakFigure(key) })

@@ -5,6 +5,7 @@
  * on the slot schedule), then reports every committed block ({ number, time, tx hashes }) and
  * answers memory samples.
  */
+import { readFileSync } from 'node:fs'
 import { createClient, http } from 'viem'
 import { createKeystoreChainNode, type KeystoreChainInputs } from '../../rollup/keystore/keystoreChain.js'
 import type { KeystoreNode } from '../../rollup/node/KeystoreNode.js'
@@ -32,6 +33,9 @@ export type NodeChildMessage =
       heapTotal: number
       external: number
       arrayBuffers: number
+      /** Linux: RSS split into private anonymous memory and file-backed pages (LevelDB mmaps its tables). */
+      rssAnon: number | undefined
+      rssFile: number | undefined
       head: bigint
       pending: number
     }
@@ -101,6 +105,7 @@ process.on('message', async (raw: unknown) => {
         heapTotal: m.heapTotal,
         external: m.external,
         arrayBuffers: m.arrayBuffers,
+        ...rssSplit(),
         head: node?.head.number ?? 0n,
         pending: node?.mempool.size ?? 0,
       })
@@ -113,3 +118,21 @@ process.on('message', async (raw: unknown) => {
   }
 })
 process.on('disconnect', () => process.exit(0))
+
+/**
+ * RssAnon and RssFile from /proc/self/status (Linux; undefined elsewhere). LevelDB reads its table
+ * files through mmap, so their pages count in RSS as file-backed memory: clean page cache the
+ * kernel reclaims under pressure, growing with the database, unlike the process's own memory.
+ */
+function rssSplit(): { rssAnon: number | undefined; rssFile: number | undefined } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8')
+    const kb = (field: string) => {
+      const m = status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))
+      return m ? Number(m[1]) * 1024 : undefined
+    }
+    return { rssAnon: kb('RssAnon'), rssFile: kb('RssFile') }
+  } catch {
+    return { rssAnon: undefined, rssFile: undefined }
+  }
+}

@@ -168,6 +168,10 @@ export async function benchSoak(log: (line: string) => void, options: Partial<So
         'rollup.soak.updates_per_s': Math.round(included / total),
         'rollup.soak.rss_mb.start': mb(first.rss),
         'rollup.soak.rss_mb.max': mb(Math.max(...samples.map((s) => s.rss))),
+        ...(last.rssAnon !== undefined && last.rssFile !== undefined
+          ? { 'rollup.soak.rss_anon_mb': mb(last.rssAnon), 'rollup.soak.rss_file_mb': mb(last.rssFile) }
+          : {}),
+        'rollup.soak.heap_total_mb': mb(last.heapTotal),
         'rollup.soak.heap_mb': mb(last.heapUsed),
         'rollup.soak.heap_mb.max': mb(Math.max(...samples.map((s) => s.heapUsed))),
       }
@@ -176,6 +180,7 @@ export async function benchSoak(log: (line: string) => void, options: Partial<So
         const s = at(k / 10)
         figures[`rollup.soak.rss_mb.at_${k * 10}pct`] = mb(s.rss)
         figures[`rollup.soak.heap_mb.at_${k * 10}pct`] = mb(s.heapUsed)
+        if (s.rssAnon !== undefined) figures[`rollup.soak.rss_anon_mb.at_${k * 10}pct`] = mb(s.rssAnon)
         figures[`rollup.soak.head.at_${k * 10}pct`] = Number(s.head)
       }
       return {
