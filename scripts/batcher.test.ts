@@ -4,7 +4,9 @@
  * keystore node's method of that name does not exist yet), /health, clean SIGTERM exit.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { toHex } from 'viem'
@@ -103,12 +105,28 @@ describe('scripts/batcher.ts', () => {
   })
 
   test('refuses to start without a key or a node', async () => {
-    const p = run(['--rpc', `l1=${chains.anvils.l1!.rpcUrl}`])
+    // A configuration without a batcher account or a keystore node endpoint (the devnet's has
+    // both: they are the defaults).
+    const dir = mkdtempSync(join(tmpdir(), 'batcher-cli-'))
+    const config = JSON.parse(readFileSync(join(root, 'node-config', 'devnet.json'), 'utf8'))
+    delete config.accounts.batcher
+    delete config.keystore.port
+    delete config.keystore.rpcUrl
+    writeFileSync(join(dir, 'bare.json'), JSON.stringify(config))
+    const bare = ['--config', join(dir, 'bare.json'), '--rpc', `l1=${chains.anvils.l1!.rpcUrl}`]
+    const p = run(bare)
     expect(await p.exited).toBe(1)
     expect(p.err()).toMatch(/No batcher key/)
-    const q = run(['--rpc', `l1=${chains.anvils.l1!.rpcUrl}`], { BATCHER_PRIVATE_KEY: BATCHER_KEY })
+    const q = run(bare, { BATCHER_PRIVATE_KEY: BATCHER_KEY })
     expect(await q.exited).toBe(1)
     expect(q.err()).toMatch(/No keystore node RPC/)
+    // A named addresses file that does not exist is an error, not a silent default.
+    const r = run([...bare, '--addresses', join(dir, 'missing.json')], {
+      BATCHER_PRIVATE_KEY: BATCHER_KEY,
+      KEYSTORE_NODE_RPC: node.url,
+    })
+    expect(await r.exited).toBe(1)
+    expect(r.err()).toMatch(/No addresses file/)
   })
 
   test('posts the node blocks to L1 and stops cleanly on SIGTERM', async () => {
@@ -123,6 +141,11 @@ describe('scripts/batcher.ts', () => {
         '50',
         '--health-port',
         String(healthPort),
+        // explicit, whatever node-config/devnet.addresses.json holds
+        '--inbox',
+        BATCH_INBOX_ADDRESS,
+        '--l1-start-block',
+        '0',
       ],
       { BATCHER_PRIVATE_KEY: BATCHER_KEY, KEYSTORE_NODE_RPC: node.url },
     )

@@ -4,8 +4,13 @@
  * Resumes from L1 after a restart; no local state.
  *
  *   tsx scripts/batcher.ts --batcher-key 0x… --node-rpc http://127.0.0.1:8547 [--health-port 8082]
+ *
+ * The inbox and the L1 block to scan from default to the addresses file's keystore section (what
+ * `npm run deploy` or the devnet wrote), the node RPC to the config's keystore chain, the key to the
+ * config's batcher account (devnet only).
  *   … --data-availability blobs [--beacon-url http://127.0.0.1:5052]   (blob batches; anvil serves its own blobs)
  */
+import { existsSync } from 'node:fs'
 import { Option } from 'commander'
 import { getAddress, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -13,6 +18,8 @@ import { Batcher, type DataAvailability } from '../rollup/batcher/Batcher.js'
 import { createBeaconBlobSource } from '../rollup/batcher/blobSource.js'
 import { BATCH_INBOX_ADDRESS, type CompressionName } from '../rollup/batcher/constants.js'
 import { createRpcBatchSource } from '../rollup/batcher/rpcBatchSource.js'
+import type { Config } from '../rollup/config/schema.js'
+import { defaultAddressesPath, readAddresses } from '../rollup/deploy/addresses.js'
 import { RollupError } from '../rollup/shared/errors.js'
 import { serveHealth } from '../rollup/shared/healthServer.js'
 import {
@@ -20,6 +27,7 @@ import {
   clientsFor,
   createCommand,
   type HealthOptions,
+  keystoreRpcUrl,
   loadCliConfig,
   loggerFor,
   parseInteger,
@@ -32,8 +40,9 @@ type Options = CommonOptions &
   HealthOptions & {
     batcherKey?: string
     nodeRpc?: string
-    inbox: string
-    l1StartBlock: number
+    inbox?: string
+    l1StartBlock?: number
+    addresses?: string
     maxDelay: number
     dataAvailability: DataAvailability | undefined
     maxBlobsPerTx: number
@@ -62,13 +71,24 @@ const program = withHealthOptions(
     ).env('KEYSTORE_NODE_RPC'),
   )
   .addOption(
-    new Option('--inbox <address>', 'batch inbox on L1').env('BATCH_INBOX').default(BATCH_INBOX_ADDRESS),
+    new Option(
+      '--inbox <address>',
+      `batch inbox on L1 (default: the addresses file, else ${BATCH_INBOX_ADDRESS})`,
+    ).env('BATCH_INBOX'),
   )
   .addOption(
-    new Option('--l1-start-block <n>', 'scan the inbox from this L1 block (the rollup L1 start)')
+    new Option(
+      '--l1-start-block <n>',
+      'scan the inbox from this L1 block, the rollup L1 start (default: the addresses file, else 0)',
+    )
       .env('BATCHER_L1_START_BLOCK')
-      .argParser(parseInteger)
-      .default(0),
+      .argParser(parseInteger),
+  )
+  .addOption(
+    new Option(
+      '--addresses <path>',
+      'addresses file with the keystore chain deployment (default node-config/<name>.addresses.json)',
+    ).env('KEYSTORE_ADDRESSES'),
   )
   .addOption(
     new Option('--max-delay <ms>', 'post at the latest this long after a block appears')
@@ -161,6 +181,11 @@ runMain(async () => {
   const options = program.parse().opts<Options>()
   const logger = loggerFor(options)
   const config = loadCliConfig(options)
+  const deployed = deployedKeystore(options.addresses, config)
+  options.inbox ??= deployed?.batchInbox ?? BATCH_INBOX_ADDRESS
+  options.l1StartBlock ??= deployed?.l1StartBlock ?? 0
+  options.nodeRpc ??= keystoreRpcUrl(config)
+  options.batcherKey ??= config.accounts.batcher
   if (!options.batcherKey)
     throw new RollupError('No batcher key.', { details: 'pass --batcher-key or set BATCHER_PRIVATE_KEY' })
   if (!options.nodeRpc)
@@ -205,3 +230,17 @@ runMain(async () => {
     await server?.close()
   }, logger)
 })
+
+/** The inbox and rollup L1 start from the addresses file, if there is one with a keystore section. */
+function deployedKeystore(
+  path: string | undefined,
+  config: Config,
+): { batchInbox: string; l1StartBlock: number } | undefined {
+  const file = path ?? defaultAddressesPath(config)
+  if (!existsSync(file)) {
+    if (path) throw new RollupError(`No addresses file at ${path}.`)
+    return undefined
+  }
+  const ks = readAddresses(file).keystore
+  return ks ? { batchInbox: ks.batchInbox, l1StartBlock: Number(ks.genesis.l1StartBlock) } : undefined
+}
