@@ -36,7 +36,7 @@ import { Mempool, type PendingTx } from './mempool.js'
 import { orderedTrieRoot } from './orderedTrie.js'
 import { startRpcServer } from './rpcServer.js'
 import { TrieDb } from './trieDb.js'
-import { fastEipLookup, installJumpAnalysisCache, sharedTxCommon } from './vmTuning.js'
+import { fastEipLookup, installSyncSteps, sharedTxCommon } from './vmTuning.js'
 
 export type { NodeTx, StoredBlock, StoredReceipt } from './blockStore.js'
 
@@ -266,7 +266,7 @@ export class KeystoreNode implements Service<KeystoreNodeHealth> {
         customCrypto: parameters.customCrypto ?? fastCrypto(),
       }),
     )
-    await installJumpAnalysisCache()
+    await installSyncSteps()
     let kv: Kv
     if (parameters.dataDir) {
       mkdirSync(parameters.dataDir, { recursive: true })

@@ -50,6 +50,7 @@ type JumpAnalysis = { jumps: Uint8Array; pushes: Record<number, bigint>; opcodes
 type InterpreterProto = { _getValidJumpDestinations(this: unknown, code: Uint8Array): JumpAnalysis }
 
 let installed: Promise<void> | undefined
+let interpreterProto: InterpreterProto | undefined
 
 /**
  * Caches the interpreter's jump-destination analysis per contract code. The interpreter redoes it
@@ -81,6 +82,7 @@ export function installJumpAnalysisCache(): Promise<void> {
     await evm.runCode({ code: Uint8Array.of(0x21, 0x00) })
     if (!proto || typeof proto._getValidJumpDestinations !== 'function')
       throw new Error('@ethereumjs/evm changed: Interpreter._getValidJumpDestinations not found')
+    interpreterProto = proto
     const original = proto._getValidJumpDestinations
     const cache = new WeakMap<object, WeakMap<Uint8Array, JumpAnalysis>>()
     proto._getValidJumpDestinations = function (this: unknown, code: Uint8Array): JumpAnalysis {
@@ -102,4 +104,119 @@ export function installJumpAnalysisCache(): Promise<void> {
     }
   })()
   return installed
+}
+
+type OpEntry = {
+  opcodeInfo: { code: number; feeBigInt: bigint; dynamicGas: boolean; isAsync: boolean; isInvalid: boolean }
+  opHandler: (runState: unknown, common: Common) => void
+}
+type RunState = {
+  code: Uint8Array
+  programCounter: number
+  opCode: number
+  validJumps: Uint8Array
+  cachedPushes: Record<number, bigint>
+  shouldDoJumpAnalysis: boolean
+  eip7928PostTargetCallOog?: unknown
+  eip8037BurnLeftoverAfterCreateHaltOntoAlive?: boolean
+  gasLeft: bigint
+  env: { accessWitness?: unknown }
+}
+type Interp = {
+  _runState: RunState
+  _env: { chargeCodeAccesses?: boolean }
+  _evm: { DEBUG: boolean; events: { listenerCount(e: string): number }; _opcodeMap: OpEntry[] }
+  common: Common
+  profilerOpts?: { enabled?: boolean }
+  lookupOpInfo(op: number): OpEntry
+  runStep(entry?: OpEntry): Promise<void>
+  useGas(amount: bigint, context?: unknown): void
+  _getValidJumpDestinations(code: Uint8Array): JumpAnalysis
+}
+
+let syncInstalled = false
+let syncEnabled = true
+
+/** Switches the synchronous step loop off (the original interpreter loop runs) or back on. Tests. */
+export function setSyncSteps(enabled: boolean): void {
+  syncEnabled = enabled
+}
+
+/**
+ * Runs an opcode whose gas is static and whose handler is synchronous without the interpreter's
+ * per-step `await` (a promise and a microtask per opcode: most of an update's ~4,800 steps are
+ * PUSH/DUP/SWAP/JUMP/arithmetic). Every other opcode, EOF code, tracing, profiling and the
+ * stateless (verkle) EIPs go through the original code. Measured, not assumed: see
+ * rollup/node/README.md "Performance".
+ */
+export async function installSyncSteps(): Promise<void> {
+  await installJumpAnalysisCache()
+  if (syncInstalled) return
+  const proto = interpreterProto as unknown as {
+    run(this: Interp, code: Uint8Array, opts?: { pc?: number }): Promise<unknown>
+  }
+  const original = proto.run
+  proto.run = async function (this: Interp, code: Uint8Array, opts: { pc?: number } = {}) {
+    const c = this.common
+    if (
+      !syncEnabled ||
+      (code[0] === 0xef && c.isActivatedEIP(3540)) ||
+      this._evm.DEBUG ||
+      this._evm.events.listenerCount('step') > 0 ||
+      this.profilerOpts?.enabled === true ||
+      c.isActivatedEIP(6800) ||
+      c.isActivatedEIP(7864) ||
+      c.isActivatedEIP(7928) ||
+      c.isActivatedEIP(8037)
+    )
+      return original.call(this, code, opts)
+    const rs = this._runState
+    rs.code = code
+    rs.programCounter = opts.pc ?? rs.programCounter
+    const start = rs.programCounter
+    if (start !== 0 && (start < 0 || start >= code.length))
+      throw new Error('Internal error: program counter not in range')
+    let err: unknown
+    let cached: OpEntry[] | undefined
+    while (rs.programCounter < rs.code.length) {
+      const pc = rs.programCounter
+      let entry: OpEntry | undefined
+      let opCode: number
+      if (cached === undefined) {
+        opCode = rs.code[pc] as number
+        if (opCode === 0x56 || opCode === 0x57 || opCode === 0x5e) {
+          const analysis = this._getValidJumpDestinations(rs.code)
+          rs.validJumps = analysis.jumps
+          rs.cachedPushes = analysis.pushes
+          rs.shouldDoJumpAnalysis = false
+          cached = analysis.opcodesCached as OpEntry[]
+        }
+      } else {
+        entry = cached[pc] as OpEntry
+        opCode = entry.opcodeInfo.code
+      }
+      rs.opCode = opCode
+      try {
+        const op = entry ?? this.lookupOpInfo(opCode)
+        const info = op.opcodeInfo
+        if (
+          !info.dynamicGas &&
+          !info.isAsync &&
+          !info.isInvalid &&
+          rs.eip7928PostTargetCallOog === undefined
+        ) {
+          this.useGas(info.feeBigInt, info)
+          rs.programCounter++
+          op.opHandler(rs, c)
+        } else await this.runStep(entry)
+      } catch (e) {
+        const error = e as { errorType?: string; error?: string }
+        if (error?.errorType !== 'EVMError') throw e
+        if (error.error !== 'stop') err = e
+        break
+      }
+    }
+    return { runState: rs, exceptionError: err }
+  }
+  syncInstalled = true
 }
