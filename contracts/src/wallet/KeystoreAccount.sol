@@ -51,7 +51,8 @@ import {KeystoreLayout} from "../libraries/KeystoreLayout.sol";
 ///           OpenZeppelin's P256: the RIP-7212 precompile at 0x100 when present, its Solidity
 ///           verifier otherwise. No curve math here.
 ///         Anything malformed returns SIG_VALIDATION_FAILED; nothing on the signature path reverts
-///         on signature bytes (fuzzed in KeystoreAccount.t.sol).
+///         on signature bytes (fuzzed in KeystoreAccount.t.sol). The fuzzing found that OZ 5.7.0's
+///         WebAuthn.verify runs out of gas on a huge `typeIndex`; indices are bounded before it.
 ///
 /// @dev THREAT MODEL
 ///      Front-run deployment. The factory deploys only the registered implementation with init
@@ -278,6 +279,12 @@ contract KeystoreAccount is BaseAccount, Initializable, IKeystoreAccount {
         if (owner.length == 64) {
             (bool ok, WebAuthn.WebAuthnAuth calldata auth) = WebAuthn.tryDecodeAuth(ownerSignature);
             if (!ok) return false;
+            // OZ 5.7.0's `_validateExpectedTypeHash` evaluates mload(clientDataJSON + typeIndex)
+            // before (not after) its length check (Yul `and` does not short-circuit): a huge
+            // typeIndex expands memory until the call runs out of gas. Indices must lie inside
+            // clientDataJSON, which bounds that read (a valid assertion always satisfies this).
+            uint256 jsonLength = bytes(auth.clientDataJSON).length;
+            if (auth.typeIndex >= jsonLength || auth.challengeIndex >= jsonLength) return false;
             (bytes32 x, bytes32 y) = abi.decode(owner, (bytes32, bytes32));
             return WebAuthn.verify(abi.encodePacked(hash), auth, x, y, REQUIRE_USER_VERIFICATION);
         }
