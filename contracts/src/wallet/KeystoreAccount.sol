@@ -174,7 +174,10 @@ contract KeystoreAccount is BaseAccount, Initializable, IKeystoreAccount {
     /// @inheritdoc IKeystoreAccount
     /// @dev `owner` must be abi.encode(address != 0) or a P-256 point on the curve, not yet an
     ///      owner. L1: writes the keystore and the local copy. Keystore chain: sends the update to
-    ///      L1; the local copy follows by sync. Elsewhere: KeystoreAccountOwnersReadOnly.
+    ///      L1 (the account must have opted in: its L2_UPDATE_ADDRESS_KEY on L1 is the keystore
+    ///      chain's L2Keystore, else L2KeystoreNotOptedIn); the local copy follows by sync once
+    ///      L1 has it; chain a second change only after the first is final on L1 (its CAS expects
+    ///      the synced commitment). Elsewhere: KeystoreAccountOwnersReadOnly.
     function addOwner(bytes calldata owner) external {
         _requireSelf();
         if (!_isValidOwner(owner)) revert KeystoreAccountInvalidOwner(owner);
