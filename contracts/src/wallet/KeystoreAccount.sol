@@ -147,9 +147,11 @@ contract KeystoreAccount is BaseAccount, Initializable, IKeystoreAccount {
                 $.owners.push(initialOwners[i]);
             }
             $.ownersHash = ownersHash;
+            $.ownersL1Block = l1Block;
         }
-        $.ownersL1Block = l1Block;
-        emit OwnersInitialized(ownersHash, l1Block, live);
+        // Not live: no owners and block 0, so the very commitment seen here can be synced at once
+        // (the keystore never serves an older value than it did here, so nothing older can be).
+        emit OwnersInitialized(ownersHash, live ? l1Block : 0, live);
     }
 
     /// @inheritdoc IKeystoreAccount
