@@ -79,6 +79,19 @@ contract KeystoreAccountTest is WalletFixture {
         vm.assertEq(RECIPIENT.balance, 1 ether);
     }
 
+    function test_handleOps_executeBatch_succeeds() public {
+        _deploy();
+        vm.deal(account, 2 ether);
+        BaseAccount.Call[] memory calls = new BaseAccount.Call[](2);
+        calls[0] = BaseAccount.Call(RECIPIENT, 0.25 ether, "");
+        calls[1] = BaseAccount.Call(address(0x2ec2), 0.5 ether, "");
+        PackedUserOperation memory op = _userOp(account, "", abi.encodeCall(BaseAccount.executeBatch, (calls)));
+        op.signature = _passkeySignature(PASSKEY_PK, 1, entryPoint.getUserOpHash(op));
+        _handle(op);
+        vm.assertEq(RECIPIENT.balance, 0.25 ether);
+        vm.assertEq(address(0x2ec2).balance, 0.5 ether);
+    }
+
     function test_handleOps_wrongSigner_reverts() public {
         _deploy();
         vm.deal(account, 2 ether);
