@@ -22,6 +22,12 @@ library KeystoreLayout {
     bytes32 internal constant L2_UPDATE_ADDRESS_KEY =
         0x2c050ce82bc53344b1df802ed95b32f1484555dc00f6ccc4f5ca49bdcfb1d8f4;
 
+    /// @notice keccak256("keystore.wallet.owners"): KeystoreAccount's owner-set commitment,
+    ///         keccak256(abi.encode(bytes[] owners)). An ordinary key (not reserved): the wallet
+    ///         writes it with updateKey. Ordinary keys are keccak256(label), reserved ones minus 1.
+    ///         = 0x6668b08926dc4972a2e28b5961c8f66ca6286152c258b4b1fcc5206dd031e55b
+    bytes32 internal constant OWNERS_KEY = 0x6668b08926dc4972a2e28b5961c8f66ca6286152c258b4b1fcc5206dd031e55b;
+
     /// @notice Storage slot of the `accounts` mapping.
     uint256 internal constant ACCOUNTS_SLOT = 0;
     /// @notice Storage slot of the `walletRegistry` mapping.
