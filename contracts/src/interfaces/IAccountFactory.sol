@@ -14,6 +14,8 @@ interface IAccountFactory {
     error AccountFactoryInitdataMismatch(address account, bytes32 expected, bytes32 actual);
     /// @notice The keystore address given to the constructor is zero.
     error AccountFactoryZeroKeystore();
+    /// @notice `account` exists and refused the `value` sent along (the factory keeps no funds).
+    error AccountFactoryValueNotForwarded(address account, uint256 value);
 
     /// @notice A wallet was deployed at `account` (or, non-EVM, for `account` at `deployed`).
     event AccountCreated(address indexed account, address indexed deployed, address implementation, bytes32 salt);

@@ -66,8 +66,9 @@ contract AccountFactory is IAccountFactory {
         // extension: idempotent (only this factory can have put code at `account`)
         if (account.code.length != 0) {
             if (msg.value != 0) {
+                // The factory has no way to pay value out later: refuse rather than keep it.
                 (bool sent,) = account.call{value: msg.value}("");
-                sent; // the wallet accepts ETH; a failure would leave the value here, never lost
+                if (!sent) revert AccountFactoryValueNotForwarded(account, msg.value);
             }
             return account;
         }

@@ -98,6 +98,14 @@ contract AccountFactoryTest is WalletFixture {
         vm.assertEq(account.balance, 1, "value not forwarded to the existing wallet");
     }
 
+    function test_createAccount_secondCallValueRefused_reverts() public {
+        factory.createAccount(account, initdata);
+        vm.etch(account, hex"5f5ffd"); // an account that refuses ETH: revert(0, 0)
+        vm.expectRevert(abi.encodeWithSelector(IAccountFactory.AccountFactoryValueNotForwarded.selector, account, 1));
+        factory.createAccount{value: 1}(account, initdata);
+        vm.assertEq(address(factory).balance, 0);
+    }
+
     function test_createAccount_nonEvm_succeeds() public {
         MockWalletKeystore ks = new MockWalletKeystore();
         InitRecorder recorder = new InitRecorder();
